@@ -1,0 +1,251 @@
+"""The `sanad` command: index articles, ask from the shell, chat, score, benchmark.
+
+Transports stay thin: parse, call the facade, print. Heavy imports happen inside the handlers so
+that `sanad --help` and bad-input refusals are instant. Errors a user can act on are one line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USER_ERROR = 2
+
+
+def _setup_process(verbose: bool) -> None:
+    """Process-wide settings belong to the entry point, not to library code."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "0" if os.environ.get("SANAD_ALLOW_DOWNLOAD") else "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("index and model (also SANAD_INDEX_DIR, SANAD_MODEL, SANAD_LEXICON_DIR)")
+    g.add_argument("--index-dir", type=Path, default=argparse.SUPPRESS, help="index folder (default: per-user data dir)")
+    g.add_argument("--model", default=argparse.SUPPRESS, help="sentence-transformers model name or local folder")
+    g.add_argument("--lexicon-dir", default=argparse.SUPPRESS, help="folder with the FreeDict dictd files")
+    g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
+    g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="sanad",
+        description="Questions in Arabic or English over Arabic news, answered with cited passages.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    idx = sub.add_parser("index", help="add articles, show or rebuild the index", parents=[common])
+    isub = idx.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    add = isub.add_parser("add", help="add .txt/.md files or folders (UTF-8)", parents=[common])
+    add.add_argument("paths", nargs="+", type=Path)
+    add.add_argument("--max-file-mb", type=float, default=None, help="refuse files larger than this (default 50)")
+    isub.add_parser("info", help="what is indexed", parents=[common])
+    isub.add_parser("rebuild", help="re-index everything with the current model and analyzer", parents=[common])
+    isub.add_parser("sample", help="index the built-in sample article", parents=[common])
+
+    ask = sub.add_parser("ask", help="answer one question", parents=[common])
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.add_argument("--top-k", type=int, default=None, help="passages to retrieve (default 5)")
+
+    chat = sub.add_parser("chat", help="the web chat (or --cli for a terminal conversation)", parents=[common])
+    chat.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    chat.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    chat.add_argument("--cli", action="store_true", help="chat in the terminal instead of the browser")
+    chat.add_argument("--llm", default=None, help="provider:model for LangChain's init_chat_model (optional)")
+
+    ev = sub.add_parser("eval", help="score answers and retrieval (see eval/README.md)", add_help=False)
+    ev.add_argument("rest", nargs=argparse.REMAINDER)
+    bench = sub.add_parser("bench", help="speed and memory benchmark against peers", add_help=False)
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace, **extra):
+    from assistant.config import Settings
+
+    return Settings.from_env(
+        index_dir=getattr(args, "index_dir", None),
+        model=getattr(args, "model", None),
+        lexicon_dir=getattr(args, "lexicon_dir", None),
+        progress=False if getattr(args, "no_progress", False) else None,
+        **extra,
+    )
+
+
+class Bar:
+    """A tqdm progress callback (done, total, stage) that restarts when the stage changes."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled and sys.stderr.isatty() or enabled and os.environ.get("SANAD_FORCE_PROGRESS") == "1"
+        self._bar = None
+        self._stage = None
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage != self._stage:
+            self.close()
+            self._bar = tqdm(total=total, desc=stage, unit=" items", file=sys.stderr, leave=False)
+            self._stage = stage
+        self._bar.total = total
+        self._bar.n = done
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _print_report(report) -> None:
+    for name, reason in report.refused:
+        print(f"refused {name}: {reason}", file=sys.stderr)
+    print(
+        f"added {len(report.added)}, replaced {len(report.replaced)}, unchanged {len(report.unchanged)}, "
+        f"refused {len(report.refused)} ({report.passages} new passages)"
+    )
+
+
+def _print_answer(answer) -> None:
+    print(answer.text)
+    if answer.short and answer.short not in answer.text:
+        print(f"\n→ {answer.short}")
+    if answer.citations:
+        print("\nSources:" if answer.lang == "en" else "\nالمصادر:")
+        for c in answer.citations:
+            print(f"[{c.n}] {c.doc_id} [{c.start}:{c.end}]")
+            print(f"    {c.quote}")
+
+
+def _with_index(sanad, settings) -> None:
+    bar = Bar(settings.progress)
+    try:
+        report = sanad.ensure_index(bar)
+    finally:
+        bar.close()
+    if report is not None:
+        print(f"indexed the built-in sample corpus into {settings.index_dir}", file=sys.stderr)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.sanad import Sanad, sample_corpus_dir
+
+    settings = settings_from_args(args)
+    sanad = Sanad(settings)
+    if args.index_command == "info":
+        print(json.dumps(sanad.stats(), ensure_ascii=False, indent=2))
+        return 0
+    bar = Bar(settings.progress)
+    try:
+        if args.index_command == "rebuild":
+            report = sanad.rebuild(bar)
+        else:
+            paths = [sample_corpus_dir()] if args.index_command == "sample" else args.paths
+            max_bytes = int(args.max_file_mb * 1e6) if getattr(args, "max_file_mb", None) else None
+            report = sanad.add_paths(paths, bar, max_bytes)
+    finally:
+        bar.close()
+    _print_report(report)
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.question import clean_question
+    from assistant.sanad import Sanad
+
+    settings = settings_from_args(args)
+    clean_question(args.question, settings.max_question_chars)  # refuse before anything is written
+    if args.top_k is not None and not 1 <= args.top_k <= 100:
+        print("sanad: error: --top-k must be between 1 and 100", file=sys.stderr)
+        return EXIT_USER_ERROR
+    sanad = Sanad(settings)
+    _with_index(sanad, settings)
+    answer = sanad.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args, host=args.host, port=args.port, llm=args.llm)
+    if args.cli:
+        return terminal_chat(settings)
+    from ui.app import launch
+
+    launch(settings)
+    return 0
+
+
+def terminal_chat(settings) -> int:
+    from assistant.sanad import Sanad
+    from index.errors import SanadError
+
+    sanad = Sanad(settings)
+    _with_index(sanad, settings)
+    history: list[dict] = []
+    print("Ask in Arabic or English; an empty line or Ctrl-D ends the conversation.")
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            print()
+            return 0
+        if not line.strip():
+            return 0
+        try:
+            answer = sanad.ask(line, history=history)
+        except SanadError as e:
+            print(f"sanad: {e}", file=sys.stderr)
+            continue
+        _print_answer(answer)
+        print()
+        history += [{"role": "user", "content": line}, {"role": "assistant", "content": answer.text}]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # eval and bench own their flags; hand them everything after the command word.
+    for i, word in enumerate(argv):
+        if word in ("eval", "bench") and all(a.startswith("-") for a in argv[:i]):
+            _setup_process("-v" in argv or "--verbose" in argv)
+            if word == "eval":
+                from eval.cli import main as eval_main
+            else:
+                from eval.bench import main as eval_main
+            return eval_main(argv[i + 1 :])
+    args = parser.parse_args(argv)
+    _setup_process(getattr(args, "verbose", False))
+    from index.errors import SanadError
+
+    handlers = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat}
+    try:
+        return handlers[args.command](args)
+    except SanadError as e:
+        print(f"sanad: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("sanad: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The one settings object: defaults here, overridden by `SANAD_*` environment variables, then CLI flags.
+
+Loaded once at the entry point (CLI, web chat, eval) and passed down; library code takes plain
+arguments and never reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _default_index_dir() -> Path:
+    return Path(user_data_dir("sanad", appauthor=False)) / "index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the index lives, and what builds it.
+    index_dir: Path = field(default_factory=_default_index_dir)
+    model: str = DEFAULT_MODEL
+    # Languages the embedder serves ("en", "ar,en", "multilingual"); empty = read from the model card.
+    model_languages: str = ""
+    lexicon_dir: str = ""  # folder with the FreeDict dictd files; empty = the system's dictd folder
+    batch_size: int = 64
+    # Passages: whole sentences packed up to this many words, overlapping by this many sentences.
+    passage_words: int = 120
+    passage_overlap: int = 1
+    # Dense index: "flat" (exact), "hnsw" (approximate), or "auto" (hnsw above dense_threshold passages).
+    dense_kind: str = "auto"
+    dense_threshold: int = 200_000
+    # Retrieval and fusion.
+    top_k: int = 5
+    candidates: int = 50  # per channel, before fusion
+    rrf_k: float = 60.0
+    w_lexical: float = 1.0
+    w_dense: float = 1.0
+    w_translated: float = 1.0
+    w_names: float = 0.5
+    # Answers.
+    min_evidence: float = 0.5  # below this share of the question's key terms supported, abstain
+    llm: str = ""  # "provider:model" for LangChain's init_chat_model; empty = extractive answers, no network
+    # Input limits.
+    max_question_chars: int = 2000
+    max_file_mb: float = 50.0
+    upload_max_mb: float = 5.0
+    # Web chat.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    username: str = ""
+    password: str = ""
+    progress: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `SANAD_<FIELD>` variables, then explicit overrides (None means 'not given')."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"SANAD_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f, raw)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            if name not in {f.name for f in fields(cls)}:
+                msg = f"unknown setting {name!r}"
+                raise TypeError(msg)
+            values[name] = value
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"]).expanduser()
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _convert(f: dataclasses.Field, raw: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind == "Path":
+            return Path(raw).expanduser()
+    except ValueError as e:
+        msg = f"SANAD_{f.name.upper()}={raw!r} is not a valid {kind}"
+        raise ValueError(msg) from e
+    return raw

@@ -1,0 +1,48 @@
+"""Follow-up questions: "and warships?" is read in the light of the previous question.
+
+Offline there is no model to rewrite the question, so an elliptical follow-up (a cue such as
+"and", "what about", «وماذا عن», or very few content words) carries the previous question along
+as low-weight context; the new words still dominate retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.normalize import normalize
+from index.stopwords import is_stopword
+from index.tokens import tokenize
+
+_CUES_EN = re.compile(r"^\s*(and|also|what about|how about|and what about|then|same for)\b", re.I)
+_CUES_AR = re.compile(r"^\s*(وماذا عن|ماذا عن|وماذا|وما|وكم|ومن|واين|وأين|ومتى|وكيف|ولماذا|وهل|و)")
+MAX_CONTENT_WORDS = 3
+
+
+def content_words(text: str) -> list[str]:
+    return [t.norm for t in tokenize(text) if not is_stopword(t.norm)]
+
+
+def is_elliptical(question: str) -> bool:
+    if _CUES_EN.match(question) or _CUES_AR.match(normalize(question)):
+        return True
+    return len(content_words(question)) <= 1
+
+
+def previous_user_question(history: Sequence[dict] | None) -> str | None:
+    for msg in reversed(history or []):
+        if isinstance(msg, dict) and msg.get("role") == "user" and isinstance(msg.get("content"), str):
+            text = msg["content"].strip()
+            if text:
+                return text
+    return None
+
+
+def resolve_followup(question: str, history: Sequence[dict] | None) -> str | None:
+    """The earlier question to carry as context, or None when `question` stands on its own."""
+    prev = previous_user_question(history)
+    if prev is None or not is_elliptical(question):
+        return None
+    if len(content_words(question)) > MAX_CONTENT_WORDS + 2:
+        return None
+    return prev

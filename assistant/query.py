@@ -1,0 +1,63 @@
+"""From a question to what each retrieval channel searches for.
+
+Channels: `lexical` (the question's own terms), `translated` (English question -> Arabic terms
+through the dictionary), `dense` (the question, glossed into English when the embedder is
+English-only and the question Arabic) and `names` (cross-script name keys, when available).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.snapshot import Snapshot
+from index.bridge import dense_text
+from index.tokens import analyze
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    lang: str
+    terms: dict[str, float]
+    translated: dict[str, float] = field(default_factory=dict)
+    dense_text: str | None = None
+    name_keys: list[str] = field(default_factory=list)
+
+    def all_terms(self) -> dict[str, float]:
+        """Original and translated terms together, for evidence checks in answer extraction."""
+        out = dict(self.translated)
+        for t, w in self.terms.items():
+            out[t] = max(out.get(t, 0.0), w)
+        return out
+
+
+def _counts(terms: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for t in terms:
+        out[t] = out.get(t, 0.0) + 1.0
+    return out
+
+
+CONTEXT_WEIGHT = 0.35
+
+
+def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = None) -> QueryPlan:
+    """`context` (an earlier question, for follow-ups) adds its terms at a low weight."""
+    plan = QueryPlan(question, lang, _counts(analyze(question)))
+    if context:
+        for t in analyze(context):
+            plan.terms.setdefault(t, CONTEXT_WEIGHT)
+    if lang == "en" and snap.lexicon is not None:
+        try:
+            from assistant.translate import translate_query
+        except ImportError:  # cross-lingual module not installed: monolingual retrieval only
+            translate_query = None
+        if translate_query is not None:
+            tr = translate_query(question, snap.lexicon)
+            plan.translated = dict(tr.terms)
+            if context:
+                for t, w in translate_query(context, snap.lexicon).terms.items():
+                    plan.translated.setdefault(t, w * CONTEXT_WEIGHT)
+            plan.name_keys = list(getattr(tr, "name_keys", []))
+    plan.dense_text = dense_text(f"{context} {question}" if context else question, snap.bridge, snap.glosser)
+    return plan

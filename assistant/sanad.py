@@ -1,0 +1,215 @@
+"""The facade the CLI, the web chat and the eval runner share: open an index, add articles, ask.
+
+It only wires parts together; the work lives in `index/` (build time) and in the chain
+(answer time). Questions are safe to ask from many threads at once; writers are serialized, in
+this process by a lock and across processes by the store's file lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from assistant.answer import Answer, Hit
+from assistant.chain import build_chain
+from assistant.config import Settings
+from assistant.question import clean_question
+from assistant.retriever import SanadRetriever, retrieve
+from assistant.snapshot import Snapshot
+from index.bridge import bridge_mode
+from index.builder import AddReport, BuildOptions, add_documents
+from index.documents import Document, Refusal, decode_article, iter_articles
+from index.embedder import Embedder, load_embedder
+from index.errors import IndexNotFoundError
+from index.store import IndexData, IndexStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+
+def sample_corpus_dir() -> Path:
+    """The built-in demo corpus shipped with the package."""
+    return Path(str(resources.files("assistant") / "data" / "sample"))
+
+
+class Sanad:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self.store = IndexStore(self.settings.index_dir)
+        self._snap: Snapshot | None = None
+        self._snap_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._lexicon_loaded = False
+        self._lexicon = None
+        self.retriever = SanadRetriever(snapshot=self.snapshot, top_k=self.settings.top_k)
+        self.chain = build_chain(self.retriever, self._answerer())
+
+    # -- resources -----------------------------------------------------------------------------
+    def embedder(self) -> Embedder:
+        return load_embedder(self.settings.model, self.settings.model_languages)
+
+    def lexicon(self):
+        """The bilingual dictionary, or None (then Sanad works monolingually and says so once)."""
+        if not self._lexicon_loaded:
+            try:
+                from index.lexicon import load_lexicon
+            except ImportError:
+                load_lexicon = None
+            if load_lexicon is not None:
+                lex_dir = Path(self.settings.lexicon_dir) if self.settings.lexicon_dir else None
+                self._lexicon = load_lexicon(lex_dir, self.settings.index_dir.parent / "lexicon-cache")
+            self._lexicon_loaded = True
+        return self._lexicon
+
+    def glosser(self) -> Callable[[str], str] | None:
+        lex = self.lexicon()
+        if lex is None:
+            return None
+        from index.gloss import gloss_arabic
+
+        return lambda text: gloss_arabic(text, lex)
+
+    def _answerer(self):
+        if not self.settings.llm:
+            return None
+        from assistant.generate import llm_answerer
+
+        return llm_answerer(self.settings.llm)
+
+    def build_options(self) -> BuildOptions:
+        emb = self.embedder()
+        s = self.settings
+        lex = self.lexicon()
+        return BuildOptions(
+            model=emb.name,
+            dim=emb.dim,
+            languages=sorted(emb.languages),
+            bridge=bridge_mode(emb.languages, self.glosser()),
+            passage_words=s.passage_words,
+            passage_overlap=s.passage_overlap,
+            dense_kind=s.dense_kind,
+            dense_threshold=s.dense_threshold,
+            batch_size=s.batch_size,
+            lexicon=getattr(lex, "checksum", "") if lex is not None else "",
+        )
+
+    def expected(self) -> dict:
+        emb = self.embedder()
+        return {"model": emb.name, "dim": emb.dim}
+
+    # -- the index -----------------------------------------------------------------------------
+    def _make_snapshot(self, data: IndexData) -> Snapshot:
+        return Snapshot(data, self.embedder(), self.settings, self.lexicon(), self.glosser())
+
+    def snapshot(self) -> Snapshot:
+        """The current index; reloaded when another process has written a newer generation."""
+        snap = self._snap
+        if snap is not None and self.store.current() == snap.index.generation:
+            return snap
+        with self._snap_lock:
+            if self._snap is None or self.store.current() != self._snap.index.generation:
+                if not self.store.exists():
+                    msg = f"no index at {self.store.root}; add articles with: sanad index add PATH"
+                    raise IndexNotFoundError(msg)
+                self._snap = self._make_snapshot(self.store.load(self.expected()))
+            return self._snap
+
+    def has_index(self) -> bool:
+        return self.store.exists()
+
+    def ensure_index(self, progress: Progress | None = None) -> AddReport | None:
+        """Index the built-in sample article when there is no index yet, so a first question works."""
+        if self.store.exists():
+            return None
+        log.info("no index at %s: indexing the built-in sample corpus", self.store.root)
+        return self.add_paths([sample_corpus_dir()], progress)
+
+    def add_paths(self, paths: Iterable[Path], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+        limit = max_bytes if max_bytes is not None else int(self.settings.max_file_mb * 1e6)
+        return self._add(iter_articles([Path(p) for p in paths], limit), progress)
+
+    def add_texts(self, items: Sequence[tuple[str, bytes]], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+        """Add in-memory files (name, bytes), e.g. web uploads; names become document ids."""
+        limit = max_bytes if max_bytes is not None else int(self.settings.upload_max_mb * 1e6)
+        return self._add((decode_article(name, data, limit) for name, data in items), progress)
+
+    def _add(self, items: Iterable[Document | Refusal], progress: Progress | None) -> AddReport:
+        report = AddReport()
+        docs: list[Document] = []
+        for item in items:
+            if isinstance(item, Refusal):
+                report.refused.append((item.name, item.reason))
+            else:
+                docs.append(item)
+        if not docs:
+            return report
+        opts = self.build_options()
+        emb = self.embedder()
+        with self._write_lock, self.store.write_lock():
+            current = self.store.load(self.expected()) if self.store.exists() else None
+            new, report = add_documents(
+                current,
+                docs,
+                opts,
+                lambda texts, cb: emb.embed(texts, self.settings.batch_size, cb),
+                self.glosser(),
+                progress,
+                report,
+            )
+            if report.changed:
+                self.store.save(new)
+                with self._snap_lock:
+                    self._snap = self._make_snapshot(new)
+        return report
+
+    def rebuild(self, progress: Progress | None = None) -> AddReport:
+        """Re-index every stored document with the current settings (model, analyzer, passages)."""
+        with self._write_lock, self.store.write_lock():
+            data = self.store.load(None)
+            docs = [Document(d.doc_id, d.text, d.sha256, d.title) for d in data.documents]
+        opts = self.build_options()
+        emb = self.embedder()
+        with self._write_lock, self.store.write_lock():
+            new, report = add_documents(
+                None, docs, opts, lambda t, cb: emb.embed(t, self.settings.batch_size, cb), self.glosser(), progress
+            )
+            self.store.save(new)
+            with self._snap_lock:
+                self._snap = self._make_snapshot(new)
+        return report
+
+    # -- questions -----------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        snap = self.snapshot()
+        answer = self.chain.invoke(
+            {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+        )
+        answer.latency_ms = (time.perf_counter() - t0) * 1000
+        return answer
+
+    def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
+        question = clean_question(question, self.settings.max_question_chars)
+        return retrieve(question, self.snapshot(), top_k or self.settings.top_k)
+
+    def stats(self) -> dict:
+        if not self.store.exists():
+            return {"documents": 0, "passages": 0, "model": self.settings.model, "index_dir": str(self.store.root)}
+        snap = self.snapshot()
+        return {
+            "documents": len(snap.index.documents),
+            "passages": snap.index.n_passages,
+            "model": snap.index.settings.get("model"),
+            "dim": snap.index.settings.get("dim"),
+            "bridge": snap.bridge,
+            "dense_index": snap.index.dense.kind,
+            "lexicon": snap.lexicon is not None,
+            "index_dir": str(self.store.root),
+            "generation": snap.index.generation,
+        }

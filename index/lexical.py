@@ -1,0 +1,138 @@
+"""BM25 over analysed terms, as a sparse matrix: vectorized scoring, appendable, pickle-free on disk.
+
+Raw term counts are what is stored; BM25 weights are derived at load time, so appending passages
+(which shifts IDF and average length) never needs the old text again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+
+class LexicalIndex:
+    """Term counts (passages x vocabulary) plus the BM25 weight matrix derived from them."""
+
+    def __init__(self, vocab: dict[str, int], counts: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75):
+        self.vocab = vocab
+        self.counts = counts.tocsr()
+        self.k1, self.b = k1, b
+        self._weights: sparse.csc_matrix | None = None
+        self._idf: np.ndarray | None = None
+
+    # -- building ------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, docs_terms: Iterable[Sequence[str]]) -> LexicalIndex:
+        return cls.empty().append(docs_terms)
+
+    @classmethod
+    def empty(cls) -> LexicalIndex:
+        return cls({}, sparse.csr_matrix((0, 0), dtype=np.float32))
+
+    def append(self, docs_terms: Iterable[Sequence[str]]) -> LexicalIndex:
+        """A new index with these passages' rows added after the existing ones."""
+        vocab = dict(self.vocab)
+        indptr, indices, data = [0], [], []
+        for terms in docs_terms:
+            row: dict[int, int] = {}
+            for t in terms:
+                j = vocab.setdefault(t, len(vocab))
+                row[j] = row.get(j, 0) + 1
+            indices.extend(row.keys())
+            data.extend(row.values())
+            indptr.append(len(indices))
+        new = sparse.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+            shape=(len(indptr) - 1, len(vocab)),
+        )
+        old = self.counts
+        old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(old.shape[0], len(vocab)))
+        return LexicalIndex(vocab, sparse.vstack([old, new], format="csr"), self.k1, self.b)
+
+    def select_rows(self, keep: np.ndarray) -> LexicalIndex:
+        """A new index with only the rows where `keep` is true (for replaced documents)."""
+        return LexicalIndex(self.vocab, self.counts[np.flatnonzero(keep)], self.k1, self.b)
+
+    # -- scoring -------------------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return self.counts.shape[0]
+
+    def _prepare(self) -> None:
+        c = self.counts
+        n = max(c.shape[0], 1)
+        df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.float64)
+        self._idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        dl = np.asarray(c.sum(axis=1)).ravel().astype(np.float32)
+        avgdl = float(dl.mean()) if dl.size else 1.0
+        norm = self.k1 * (1 - self.b + self.b * dl / max(avgdl, 1e-6))
+        rows = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr))
+        tf = c.data
+        w = self._idf[c.indices] * tf * (self.k1 + 1) / (tf + norm[rows])
+        self._weights = sparse.csr_matrix((w.astype(np.float32), c.indices, c.indptr), shape=c.shape).tocsc()
+
+    def idf(self, term: str) -> float:
+        if self._idf is None:
+            self._prepare()
+        j = self.vocab.get(term)
+        return float(self._idf[j]) if j is not None else 0.0
+
+    def scores(self, query: Mapping[str, float]) -> np.ndarray:
+        """BM25 score of every passage for weighted query terms (weight 1 = an ordinary term)."""
+        if self._weights is None:
+            self._prepare()
+        out = np.zeros(self.n_rows, dtype=np.float32)
+        w = self._weights
+        for term, qw in query.items():
+            j = self.vocab.get(term)
+            if j is None or qw == 0:
+                continue
+            lo, hi = w.indptr[j], w.indptr[j + 1]
+            out[w.indices[lo:hi]] += qw * w.data[lo:hi]
+        return out
+
+    def search(self, query: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, scores) of the best `k` passages with a positive score, best first."""
+        s = self.scores(query)
+        return top_k(s, k)
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, directory: Path, name: str) -> list[Path]:
+        c = self.counts
+        arrays = directory / f"{name}.npz"
+        with arrays.open("wb") as f:
+            np.savez(f, indptr=c.indptr, indices=c.indices, data=c.data, shape=np.asarray(c.shape, dtype=np.int64))
+        vocab = directory / f"{name}.vocab.json"
+        terms = [""] * len(self.vocab)
+        for t, j in self.vocab.items():
+            terms[j] = t
+        vocab.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        return [arrays, vocab]
+
+    @classmethod
+    def load(cls, directory: Path, name: str) -> LexicalIndex:
+        with np.load(directory / f"{name}.npz", allow_pickle=False) as z:
+            shape = tuple(int(x) for x in z["shape"])
+            counts = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+        terms = json.loads((directory / f"{name}.vocab.json").read_text(encoding="utf-8"))
+        if len(terms) != shape[1]:
+            msg = f"{name}: vocabulary has {len(terms)} terms but the matrix has {shape[1]} columns"
+            raise ValueError(msg)
+        return cls({t: j for j, t in enumerate(terms)}, counts)
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the `k` largest positive scores, best first (ties by index)."""
+    pos = np.flatnonzero(scores > 0)
+    if pos.size == 0 or k <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if pos.size > k:
+        part = np.argpartition(-scores[pos], k - 1)[:k]
+        pos = pos[part]
+    order = np.lexsort((pos, -scores[pos]))
+    pos = pos[order]
+    return pos, scores[pos]

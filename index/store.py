@@ -1,0 +1,297 @@
+"""The index directory: generations written beside the live one and switched in by one atomic rename.
+
+Layout::
+
+    INDEX_DIR/CURRENT            {"generation": "gen-000007"}  (replaced atomically)
+    INDEX_DIR/gen-000007/        manifest.json, documents.jsonl, passages.npz, <field>.npz, vectors.npy ...
+    INDEX_DIR/.lock              writers hold an exclusive flock on it
+
+A writer builds a complete generation in a temporary folder, fsyncs it, renames it into place and
+only then points CURRENT at it, so a crash at any moment leaves CURRENT on a whole generation: the
+old content or the new, never a mix. Every file is listed in the manifest with its sha256 and
+checked before anything parses it; nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.dense import DenseIndex
+from index.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
+from index.lexical import LexicalIndex
+from index.normalize import ANALYZER_VERSION
+from index.passages import Passage
+
+FORMAT_VERSION = 1
+REBUILD_HINT = "rebuild it with: sanad index rebuild --index-dir {dir}"
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    sha256: str
+    text: str
+    title: str = ""
+
+
+@dataclass
+class IndexData:
+    """A whole index in memory: documents, passage offsets, lexical fields and dense vectors."""
+
+    settings: dict  # what built it: model, languages, bridge, passage sizes, analyzer
+    documents: list[DocRecord]
+    doc_of: np.ndarray  # passage -> document row
+    starts: np.ndarray
+    ends: np.ndarray
+    lexical: dict[str, LexicalIndex]
+    dense: DenseIndex
+    generation: str = ""
+    _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {d.doc_id: i for i, d in enumerate(self.documents)}
+
+    @property
+    def n_passages(self) -> int:
+        return int(self.starts.shape[0])
+
+    def doc_index(self, doc_id: str) -> int | None:
+        return self._by_id.get(doc_id)
+
+    def passage(self, i: int) -> Passage:
+        doc = self.documents[int(self.doc_of[i])]
+        s, e = int(self.starts[i]), int(self.ends[i])
+        return Passage(doc.doc_id, s, e, doc.text[s:e])
+
+    def document_text(self, doc_id: str) -> str:
+        return self.documents[self._by_id[doc_id]].text
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+class IndexStore:
+    """Reads and writes generations under one index directory."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # -- locking -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def write_lock(self, timeout: float = 600.0) -> Iterator[None]:
+        """Serialize writers across processes; a second writer waits up to `timeout` seconds."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+") as f:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        msg = f"another process is writing to the index at {self.root}; try again when it finishes"
+                        raise IndexLockedError(msg) from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+    # -- reading -------------------------------------------------------------------------------
+    def current(self) -> str | None:
+        pointer = self.root / "CURRENT"
+        if not pointer.is_file():
+            return None
+        try:
+            gen = json.loads(pointer.read_text(encoding="utf-8"))["generation"]
+        except (ValueError, KeyError, TypeError) as e:
+            msg = f"index at {self.root}: CURRENT is unreadable; " + REBUILD_HINT.format(dir=self.root)
+            raise IndexCorruptError(msg) from e
+        if not isinstance(gen, str) or "/" in gen or not gen.startswith("gen-"):
+            msg = f"index at {self.root}: CURRENT names {gen!r}; " + REBUILD_HINT.format(dir=self.root)
+            raise IndexCorruptError(msg)
+        return gen
+
+    def exists(self) -> bool:
+        return self.current() is not None
+
+    def read_manifest(self) -> dict:
+        gen = self.current()
+        if gen is None:
+            msg = f"no index at {self.root}; add articles with: sanad index add PATH"
+            raise IndexNotFoundError(msg)
+        path = self.root / gen / "manifest.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            msg = f"index at {self.root}: manifest.json is missing or unreadable; " + REBUILD_HINT.format(dir=self.root)
+            raise IndexCorruptError(msg) from e
+
+    def check_compatible(self, manifest: dict, expected: dict) -> None:
+        """Refuse an index built by another format, analyzer or embedder, saying how to rebuild."""
+        hint = REBUILD_HINT.format(dir=self.root)
+        if manifest.get("format_version") != FORMAT_VERSION:
+            msg = f"index at {self.root} has format version {manifest.get('format_version')}, this Sanad reads {FORMAT_VERSION}; {hint}"
+            raise IndexMismatchError(msg)
+        if manifest.get("analyzer_version") != ANALYZER_VERSION:
+            msg = f"index at {self.root} was analysed with analyzer {manifest.get('analyzer_version')}, this Sanad uses {ANALYZER_VERSION}; {hint}"
+            raise IndexMismatchError(msg)
+        built = manifest.get("settings", {})
+        for key in ("model", "dim", "bridge"):
+            if key in expected and built.get(key) != expected[key]:
+                msg = (
+                    f"index at {self.root} was built with {key}={built.get(key)!r}, but {key}={expected[key]!r} is "
+                    f"configured; use the same {key}, or {hint}"
+                )
+                raise IndexMismatchError(msg)
+
+    def load(self, expected: dict | None = None) -> IndexData:
+        manifest = self.read_manifest()
+        if expected is not None:
+            self.check_compatible(manifest, expected)
+        gen = self.current()
+        assert gen is not None
+        gdir = self.root / gen
+        hint = REBUILD_HINT.format(dir=self.root)
+        for name, meta in manifest.get("files", {}).items():
+            path = gdir / name
+            if not path.is_file():
+                msg = f"index at {self.root}: {name} is missing; {hint}"
+                raise IndexCorruptError(msg)
+            if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+                msg = f"index at {self.root}: {name} does not match its checksum (corrupted or truncated); {hint}"
+                raise IndexCorruptError(msg)
+        try:
+            return self._parse(gdir, manifest, gen)
+        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            msg = f"index at {self.root} cannot be read ({type(e).__name__}: {e}); {hint}"
+            raise IndexCorruptError(msg) from e
+
+    def _parse(self, gdir: Path, manifest: dict, gen: str) -> IndexData:
+        docs = []
+        with (gdir / "documents.jsonl").open(encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                docs.append(DocRecord(d["doc_id"], d["sha256"], d["text"], d.get("title", "")))
+        with np.load(gdir / "passages.npz", allow_pickle=False) as z:
+            doc_of, starts, ends = z["doc"], z["start"], z["end"]
+        lexical = {name: LexicalIndex.load(gdir, name) for name in manifest["lexical_fields"]}
+        s = manifest["settings"]
+        dense = DenseIndex.load(gdir, manifest["dense_kind"], int(s["dim"]))
+        n = manifest["counts"]["passages"]
+        if not (len(starts) == len(ends) == len(doc_of) == dense.n_rows == n) or any(
+            lx.n_rows != n for lx in lexical.values()
+        ):
+            msg = "passage counts disagree between files"
+            raise ValueError(msg)
+        if len(docs) != manifest["counts"]["documents"]:
+            msg = "document count disagrees with the manifest"
+            raise ValueError(msg)
+        return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen)
+
+    # -- writing -------------------------------------------------------------------------------
+    def save(self, data: IndexData) -> str:
+        """Write `data` as a new generation and switch CURRENT to it. Call under `write_lock`."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        try:
+            files = self._write_files(tmp, data)
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "analyzer_version": ANALYZER_VERSION,
+                "settings": data.settings,
+                "dense_kind": data.dense.kind,
+                "lexical_fields": sorted(data.lexical),
+                "counts": {"documents": len(data.documents), "passages": data.n_passages},
+                "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            mpath = tmp / "manifest.json"
+            mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            for p in [*files, mpath]:
+                _fsync_file(p)
+            _fsync_dir(tmp)
+            gen = self._next_generation()
+            os.rename(tmp, self.root / gen)
+            _fsync_dir(self.root)
+            pointer_tmp = self.root / f".CURRENT.{uuid.uuid4().hex}"
+            pointer_tmp.write_text(json.dumps({"generation": gen}), encoding="utf-8")
+            _fsync_file(pointer_tmp)
+            os.replace(pointer_tmp, self.root / "CURRENT")
+            _fsync_dir(self.root)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        data.generation = gen
+        self._collect_garbage(keep={gen})
+        return gen
+
+    def _write_files(self, d: Path, data: IndexData) -> list[Path]:
+        files = [d / "documents.jsonl"]
+        with files[0].open("w", encoding="utf-8") as f:
+            for doc in data.documents:
+                rec = {"doc_id": doc.doc_id, "sha256": doc.sha256, "title": doc.title, "text": doc.text}
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        files.append(d / "passages.npz")
+        with files[-1].open("wb") as f:
+            np.savez(
+                f,
+                doc=data.doc_of.astype(np.int32),
+                start=data.starts.astype(np.int64),
+                end=data.ends.astype(np.int64),
+            )
+        for name, lx in data.lexical.items():
+            files.extend(lx.save(d, name))
+        files.extend(data.dense.save(d))
+        return files
+
+    def _generations(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+    def _next_generation(self) -> str:
+        gens = self._generations()
+        n = int(gens[-1].split("-")[1]) + 1 if gens else 1
+        return f"gen-{n:06d}"
+
+    def _collect_garbage(self, keep: set[str]) -> None:
+        """Drop unfinished temporary folders and all but the newest two generations."""
+        gens = self._generations()
+        keep = keep | set(gens[-2:])
+        for p in self.root.iterdir():
+            if (p.name.startswith(".tmp-") and p.is_dir()) or (p.name.startswith("gen-") and p.name not in keep):
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.name.startswith(".CURRENT."):
+                p.unlink(missing_ok=True)

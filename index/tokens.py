@@ -1,0 +1,55 @@
+"""Word tokens with offsets into the original text, and the analysed terms BM25 sees.
+
+Tokens are found on the raw text (so a diacritic or a tatweel never splits a word) and each is
+normalized on its own; `Token.start/end` always index the original string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.normalize import MARKS, normalize
+from index.stem import stem
+from index.stopwords import is_stopword
+
+_MARK_CLASS = "".join(re.escape(c) for c in MARKS)
+# A number, with inner separators (1,512,300 / 2.5 / ٢٫٥), or a run of letters and marks.
+TOKEN_RE = re.compile(
+    rf"\d+(?:[.,\u066B\u066C]\d+)*|(?:[^\W\d_]|[{_MARK_CLASS}])+",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # original surface form
+    norm: str  # normalized form
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Every word of `text` with its normalized form and original offsets."""
+    out: list[Token] = []
+    for m in TOKEN_RE.finditer(text):
+        norm = normalize(m.group())
+        if norm:
+            out.append(Token(m.group(), norm, m.start(), m.end()))
+    return out
+
+
+def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """The terms BM25 indexes for `text`: normalized, stop words dropped, stemmed."""
+    terms = []
+    for tok in tokenize(text):
+        if not keep_stopwords and is_stopword(tok.norm):
+            continue
+        term = stem(tok.norm)
+        if term:
+            terms.append(term)
+    return terms
+
+
+def terms_of_tokens(tokens: list[Token]) -> list[str]:
+    """Same as `analyze` for already-tokenized text; keeps stop words out."""
+    return [stem(t.norm) for t in tokens if not is_stopword(t.norm)]
