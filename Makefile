@@ -36,5 +36,15 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+eval: install
+	$(VENV)/bin/sanad eval --corpus assistant/data/sample --questions eval/data/sample.jsonl \
+	  --report reports/sample.json --markdown reports/sample.md --plot reports/sample.png
+	$(VENV)/bin/sanad eval --squad ../shared/data/xquad-dev/xquad.ar.json \
+	  --squad-questions ../shared/data/xquad-dev/xquad.en.json \
+	  --report reports/xquad.json --markdown reports/xquad.md --plot reports/xquad.png
+
+bench: install
+	$(VENV)/bin/sanad bench
+
 clean:
 	rm -rf $(VENV) build *.egg-info artifacts

@@ -1,0 +1,169 @@
+"""Running Sanad over a question set: index the corpus, ask every question, build the records.
+
+The records follow the report contract in eval/README.md. Every citation quote and every
+retrieved passage is checked against the source file at `[start, end)`; a mismatch is collected
+and makes the run fail, because it means readers are sent to the wrong place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.config import Settings
+from eval.citations import quote_problems
+from eval.questions import Question
+from eval.summary import score_record
+from index.documents import Document, decode_article
+from index.errors import SanadError
+
+
+class SourceTexts:
+    """The corpus files as the index read them (same decoding and newline folding), by doc_id."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        self.root = Path(corpus_dir).resolve()
+        self._cache: dict[str, str | None] = {}
+
+    def __call__(self, doc_id: str) -> str | None:
+        if doc_id not in self._cache:
+            self._cache[doc_id] = self._load(doc_id)
+        return self._cache[doc_id]
+
+    def _load(self, doc_id: str) -> str | None:
+        path = (self.root / doc_id).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return None
+        doc = decode_article(doc_id, path.read_bytes())
+        return doc.text if isinstance(doc, Document) else None
+
+
+@dataclass
+class RunResult:
+    records: list[dict[str, Any]]
+    index: dict[str, Any]  # what indexing did: counts, refusals, stats
+    offset_problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_record(q: Question, answer: Any | None, latency_ms: float, error: str | None = None) -> dict[str, Any]:
+    """One report record (contract fields first, then the gold data the scores need)."""
+    record: dict[str, Any] = {
+        "id": q.id,
+        "lang": q.lang,
+        "question": q.question,
+        "answer": answer.text if answer is not None else "",
+        "short_answer": getattr(answer, "short", None),
+        "abstained": bool(answer.abstained) if answer is not None else False,
+        "citations": [
+            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote}
+            for c in (answer.citations if answer is not None else [])
+        ],
+        "retrieved": [
+            {"doc_id": h.doc_id, "start": h.start, "end": h.end, "score": round(float(h.score), 6), "text": h.text}
+            for h in (answer.retrieved if answer is not None else [])
+        ],
+        "latency_ms": round(latency_ms, 2),
+        "answerable": q.answerable,
+        "answers": list(q.answers),
+        "evidence": q.evidence,
+        "doc_id": q.doc_id,
+        "error": error,
+    }
+    record["scores"] = score_record(record)
+    return record
+
+
+def check_offsets(records: Sequence[dict[str, Any]], source: Callable[[str], str | None]) -> list[str]:
+    """Every citation and retrieved passage must be its source document's text at [start, end)."""
+    problems: list[str] = []
+    for r in records:
+        problems += quote_problems(r["id"], r["citations"], source, what="citation")
+        problems += quote_problems(r["id"], r["retrieved"], source, what="retrieved passage")
+    return problems
+
+
+class _IndexBar:
+    """The indexer's progress callback (done, total, stage) shown as one tqdm bar."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="indexing", leave=False)
+        self.bar.total = total
+        self.bar.set_postfix_str(stage[-40:], refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def index_corpus(sanad: Any, corpus_dir: Path, *, progress: bool) -> tuple[dict[str, Any], list[str]]:
+    """Add the corpus (unchanged files are skipped, so a matching index is reused as is)."""
+    bar = _IndexBar(progress)
+    try:
+        report = sanad.add_paths([Path(corpus_dir)], progress=bar)
+    finally:
+        bar.close()
+    stats = dict(sanad.stats())
+    in_corpus = len(report.added) + len(report.replaced) + len(report.unchanged)
+    warnings = [f"{name}: not indexed ({reason})" for name, reason in report.refused]
+    extra = int(stats.get("documents", in_corpus)) - in_corpus
+    if extra > 0:
+        warnings.append(
+            f"the index in {stats.get('index_dir')} holds {extra} document(s) that are not in {corpus_dir}; "
+            "they take part in retrieval (use a fresh --index-dir to score this corpus alone)"
+        )
+    summary = {
+        "added": len(report.added),
+        "replaced": len(report.replaced),
+        "unchanged": len(report.unchanged),
+        "refused": [list(x) for x in report.refused],
+        "extra_documents": max(extra, 0),
+        "stats": {k: (str(v) if isinstance(v, Path) else v) for k, v in stats.items()},
+    }
+    return summary, warnings
+
+
+def run(
+    questions: Sequence[Question],
+    settings: Settings,
+    corpus_dir: Path,
+    *,
+    top_k: int | None = None,
+    progress: bool = True,
+    sanad: Any | None = None,
+) -> RunResult:
+    """Index `corpus_dir` into `settings.index_dir` (or into the given `sanad`), answer every
+    question, check every offset."""
+    if sanad is None:
+        from assistant.sanad import Sanad  # heavy (models); only needed once a run starts
+
+        sanad = Sanad(settings)
+    index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress)
+    if questions:  # load the models before the clock starts, so question 1 is not charged for it
+        with contextlib.suppress(SanadError):  # a bad question is reported when it is asked
+            sanad.retrieve(questions[0].question, top_k=1)
+    records = []
+    for q in tqdm(questions, desc="questions", unit="q", disable=not progress):
+        answer, error = None, None
+        start = time.perf_counter()
+        try:
+            answer = sanad.ask(q.question, top_k=top_k)
+        except SanadError as e:
+            error = f"{type(e).__name__}: {e}"
+        records.append(build_record(q, answer, (time.perf_counter() - start) * 1000, error))
+    problems = check_offsets(records, SourceTexts(corpus_dir))
+    return RunResult(records, index_summary, problems, warnings)
