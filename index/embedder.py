@@ -122,6 +122,7 @@ class Embedder:
     """A loaded sentence-transformers model with normalized float32 output."""
 
     def __init__(self, source: ModelSource, languages: frozenset[str], allow_download: bool = False):
+        from safetensors import SafetensorError
         from sentence_transformers import SentenceTransformer
 
         self.name = source.name
@@ -130,9 +131,10 @@ class Embedder:
             self._model = SentenceTransformer(
                 source.location, device="cpu", local_files_only=not allow_download and not source.local
             )
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, RuntimeError, SafetensorError) as e:  # damaged weights are not a traceback either
             if source.local:
-                msg = f"model at {source.location} could not be loaded ({type(e).__name__}: {str(e).splitlines()[0][:160]})"
+                first = (str(e).splitlines() or [""])[0][:160]
+                msg = f"model at {source.location} could not be loaded ({type(e).__name__}: {first})"
             else:
                 msg = (
                     f"model {source.name} is not available offline: it is not in the local Hugging Face cache and the "

@@ -25,7 +25,11 @@ def _is_abbreviation_dot(text: str, dot: int) -> bool:
     after = text[dot + 1] if dot + 1 < len(text) else ""
     if before.isdigit() and after.isdigit():
         return True
-    return before.isalpha() and (dot < 2 or not text[dot - 2].isalpha())
+    j = dot - 1
+    while j > 0 and text[j] == "\u0640":  # هـ. (hijri year): the letter is drawn out with a tatweel
+        j -= 1
+    letter = text[j] if j >= 0 else ""
+    return letter.isalpha() and letter != "\u0640" and (j < 1 or not text[j - 1].isalpha())
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -145,8 +145,8 @@ class IndexStore:
     def exists(self) -> bool:
         return self.current() is not None
 
-    def read_manifest(self) -> dict:
-        gen = self.current()
+    def read_manifest(self, gen: str | None = None) -> dict:
+        gen = gen or self.current()
         if gen is None:
             msg = f"no index at {self.root}; add articles with: sanad index add PATH"
             raise IndexNotFoundError(msg)
@@ -175,11 +175,25 @@ class IndexStore:
                 )
                 raise IndexMismatchError(msg)
 
-    def load(self, expected: dict | None = None) -> IndexData:
-        manifest = self.read_manifest()
+    def load(self, expected: dict | None = None, attempts: int = 3) -> IndexData:
+        """The current generation, checked; retried if writers replaced it while we were reading."""
+        for attempt in range(attempts):
+            gen = self.current()  # read once: a writer may switch CURRENT while we read
+            try:
+                return self._load_generation(gen, expected)
+            except (IndexCorruptError, OSError) as e:
+                if attempt + 1 < attempts and self.current() != gen:
+                    continue  # garbage-collected under us by a newer write: read the newer one
+                if isinstance(e, IndexCorruptError):
+                    raise
+                msg = f"index at {self.root} cannot be read ({e}); " + REBUILD_HINT.format(dir=self.root)
+                raise IndexCorruptError(msg) from e
+        raise AssertionError("unreachable")
+
+    def _load_generation(self, gen: str | None, expected: dict | None) -> IndexData:
+        manifest = self.read_manifest(gen)
         if expected is not None:
             self.check_compatible(manifest, expected)
-        gen = self.current()
         assert gen is not None
         gdir = self.root / gen
         hint = REBUILD_HINT.format(dir=self.root)

@@ -1,0 +1,163 @@
+"""The `sanad` command through `assistant.cli.main`, with the index in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import EXIT_USER_ERROR, main
+from assistant.sanad import sample_corpus_dir
+
+SAMPLE = "abu-dhabi-talks.ar.txt"
+
+
+@pytest.fixture
+def index_dir(sanad_home: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh SANAD_INDEX_DIR beside the session's other indexes (they share the dictionary cache)."""
+    for key in list(os.environ):
+        if key.startswith("SANAD_"):
+            monkeypatch.delenv(key)
+    path = sanad_home / f"cli-{request.node.name}"
+    monkeypatch.setenv("SANAD_INDEX_DIR", str(path))
+    monkeypatch.setenv("SANAD_PROGRESS", "0")
+    return path
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    d = tmp_path / "articles"
+    (d / "sub").mkdir(parents=True)
+    (d / "good.txt").write_text(
+        "وصلت القافلة إلى المدينة الساحلية صباح الأحد. وقال السائق إن الطريق كان آمنا.\n", encoding="utf-8"
+    )
+    (d / "sub" / "good.md").write_text(
+        "# Harbour\n\nThe harbour crane lifted forty containers on Monday.\n", encoding="utf-8"
+    )
+    (d / "nul.txt").write_bytes(b"abc\x00\x01\x02")
+    (d / "empty.md").write_bytes(b"")
+    (d / "utf16.txt").write_bytes("نص".encode("utf-16"))
+    (d / "cp1256.txt").write_bytes("نص عربي قديم".encode("cp1256"))
+    (d / "picture.png").write_bytes(b"\x89PNG")
+    return d
+
+
+def test_index_add_reports_refusals_and_adds_the_rest(index_dir: Path, mixed_folder: Path, capsys) -> None:
+    assert main(["index", "add", str(mixed_folder)]) == 0
+    out, err = capsys.readouterr()
+    refusals = [line for line in err.splitlines() if line.startswith("refused ")]
+    assert len(refusals) == 4
+    for name, reason in [
+        ("nul.txt", "binary"),
+        ("empty.md", "empty"),
+        ("utf16.txt", "UTF-16"),
+        ("cp1256.txt", "UTF-8"),
+    ]:
+        assert any(line.startswith(f"refused {name}: ") and reason in line for line in refusals)
+    assert "picture.png" not in err
+    assert "added 2, replaced 0, unchanged 0, refused 4" in out
+
+    assert main(["index", "info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["documents"] == 2 and info["passages"] >= 2
+    assert info["index_dir"] == str(index_dir)
+
+    # Adding the same folder again changes nothing.
+    assert main(["index", "add", str(mixed_folder)]) == 0
+    assert "added 0, replaced 0, unchanged 2" in capsys.readouterr().out
+
+
+def test_index_dir_flag_overrides_the_environment(
+    index_dir: Path, tmp_path: Path, mixed_folder: Path, capsys
+) -> None:
+    other = index_dir.parent / f"{index_dir.name}-flag"
+    assert main(["index", "add", str(mixed_folder / "good.txt"), "--index-dir", str(other)]) == 0
+    assert (other / "CURRENT").is_file()
+    assert not index_dir.exists()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "كم\x07طائرة؟", "x" * 2001])
+def test_bad_question_exits_2_and_writes_nothing(index_dir: Path, question: str, capsys) -> None:
+    assert main(["ask", question]) == EXIT_USER_ERROR
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("sanad: error: ")
+    assert not index_dir.exists()
+
+
+def test_bad_top_k_exits_2(index_dir: Path, capsys) -> None:
+    assert main(["ask", "من يرأس الوفد؟", "--top-k", "0"]) == EXIT_USER_ERROR
+    assert "--top-k" in capsys.readouterr().err
+    assert not index_dir.exists()
+
+
+def test_ask_json_on_a_fresh_machine_indexes_the_sample_first(index_dir: Path, capsys) -> None:
+    assert main(["ask", "كم طائرة حربية دمرت منذ بداية الحرب؟", "--json", "--top-k", "3"]) == 0
+    out, err = capsys.readouterr()
+    answer = json.loads(out)
+    assert "sample" in err  # says it indexed the built-in sample corpus
+    assert answer["lang"] == "ar" and answer["abstained"] is False
+    assert answer["citations"] and len(answer["retrieved"]) == 3
+    source = (sample_corpus_dir() / SAMPLE).read_text(encoding="utf-8")
+    for c in answer["citations"]:
+        assert c["doc_id"] == SAMPLE
+        assert source[c["start"] : c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in answer["answer"]
+
+
+def test_ask_plain_prints_answer_and_sources(index_dir: Path, capsys) -> None:
+    assert main(["ask", "من يرأس الوفد الأوكراني للمفاوضات؟"]) == 0
+    out = capsys.readouterr().out
+    assert "[1]" in out and "المصادر:" in out
+    assert f"[1] {SAMPLE} [" in out
+
+
+def test_second_ask_does_not_reindex(index_dir: Path, capsys) -> None:
+    assert main(["index", "sample"]) == 0
+    generation = (index_dir / "CURRENT").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ask", "ما هي نقطة الخلاف الرئيسية في المحادثات؟", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["citations"]
+    assert "sample" not in err
+    assert (index_dir / "CURRENT").read_text(encoding="utf-8") == generation
+
+
+def test_missing_model_is_one_line_and_exit_2(index_dir: Path, tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "no-such-model"
+    assert main(["ask", "من يرأس الوفد؟", "--model", str(missing)]) == EXIT_USER_ERROR
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(missing) in err
+    assert not index_dir.exists()
+
+
+def test_unknown_hub_model_is_one_line_and_exit_2(
+    index_dir: Path, mixed_folder: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("SANAD_MODEL", "sanad-tests/not-a-real-model")
+    assert main(["index", "add", str(mixed_folder)]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "sanad-tests/not-a-real-model" in err and "offline" in err
+
+
+def test_index_built_with_another_model_is_refused_with_rebuild_hint(
+    index_dir: Path, mixed_folder: Path, tiny_model_dir: Path, capsys
+) -> None:
+    assert main(["index", "add", str(mixed_folder / "good.txt"), "--model", str(tiny_model_dir)]) == 0
+    capsys.readouterr()
+    assert main(["ask", "من يرأس الوفد؟"]) == EXIT_USER_ERROR  # the default model is configured now
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "model=" in err and "sanad index rebuild" in err
+
+
+def test_no_command_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
+    assert "usage:" in capsys.readouterr().err

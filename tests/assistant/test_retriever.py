@@ -1,0 +1,71 @@
+"""SanadRetriever: a langchain-core retriever over the real index, the real model, the sample article."""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.answer import Hit
+from assistant.query import plan_query
+from assistant.retriever import SanadRetriever, channel_rankings, document_to_hit, hit_to_document, retrieve
+
+SAMPLE = "abu-dhabi-talks.ar.txt"
+ENGLISH = "river-festival.md"
+
+
+def test_is_a_langchain_retriever(sample_sanad) -> None:
+    assert isinstance(sample_sanad.retriever, SanadRetriever)
+    assert isinstance(sample_sanad.retriever, BaseRetriever)
+
+
+def test_documents_carry_offsets_and_scores(sample_sanad) -> None:
+    docs = sample_sanad.retriever.invoke("كم طائرة حربية دمرت منذ بداية الحرب؟")
+    assert 0 < len(docs) <= sample_sanad.settings.top_k
+    index = sample_sanad.snapshot().index
+    for d in docs:
+        assert isinstance(d, Document)
+        m = d.metadata
+        assert {"doc_id", "start", "end", "score", "passage_id", "channels"} <= set(m)
+        assert index.document_text(m["doc_id"])[m["start"] : m["end"]] == d.page_content
+        assert m["score"] > 0
+    scores = [d.metadata["score"] for d in docs]
+    assert scores == sorted(scores, reverse=True)
+    assert docs[0].metadata["doc_id"] == SAMPLE
+    assert any("435 طائرة حربية" in d.page_content for d in docs)
+
+
+def test_top_k_is_respected(sample_sanad) -> None:
+    assert len(sample_sanad.retriever.invoke("الحرب", top_k=2)) == 2
+    assert len(SanadRetriever(snapshot=sample_sanad.snapshot, top_k=1).invoke("الحرب")) == 1
+
+
+def test_batch_of_questions(sample_sanad) -> None:
+    a, b = sample_sanad.retriever.batch(
+        ["من يرأس الوفد الأوكراني للمفاوضات؟", "How many visitors came to the river festival?"]
+    )
+    assert a[0].metadata["doc_id"] == SAMPLE
+    assert any("رستم عمروف" in d.page_content for d in a[:2])
+    assert b[0].metadata["doc_id"] == ENGLISH
+
+
+def test_channels_are_fused(sample_sanad) -> None:
+    snap = sample_sanad.snapshot()
+    plan = plan_query("كم دبابة دمرت القوات الأوكرانية؟", "ar", snap)
+    rankings = channel_rankings(plan, snap)
+    assert {"lexical", "dense"} <= set(rankings)
+    hits = retrieve("كم دبابة دمرت القوات الأوكرانية؟", snap, 3)
+    assert hits and all(isinstance(h, Hit) for h in hits)
+    top = hits[0]
+    assert sum(top.channels.values()) == top.score
+    assert "11642 دبابة" in top.text
+
+
+def test_hit_document_roundtrip() -> None:
+    hit = Hit(7, "a.txt", 10, 20, 0.5, "0123456789", {"lexical": 0.25, "dense": 0.25})
+    assert document_to_hit(hit_to_document(hit)) == hit
+
+
+def test_english_question_finds_the_english_article(sample_sanad) -> None:
+    docs = sample_sanad.retriever.invoke("How many visitors came to the river festival?")
+    assert docs[0].metadata["doc_id"] == ENGLISH
+    assert "40,000 visitors" in docs[0].page_content

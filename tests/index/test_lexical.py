@@ -1,0 +1,143 @@
+"""BM25: the sparse implementation against a brute-force one written here, append, select, save/load."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.lexical import LexicalIndex, top_k
+
+K1, B = 1.2, 0.75
+
+
+def brute_bm25(docs: list[list[str]], query: dict[str, float]) -> np.ndarray:
+    """Okapi BM25 (Lucene's idf), computed the slow, obvious way."""
+    n = len(docs)
+    avgdl = sum(len(d) for d in docs) / n
+    out = np.zeros(n)
+    for i, d in enumerate(docs):
+        tf = Counter(d)
+        for term, qw in query.items():
+            df = sum(1 for x in docs if term in x)
+            if tf[term] == 0:
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            out[i] += qw * idf * tf[term] * (K1 + 1) / (tf[term] + K1 * (1 - B + B * len(d) / avgdl))
+    return out
+
+
+def random_corpus(seed: int, n_docs: int = 60, vocab: int = 40) -> list[list[str]]:
+    rng = random.Random(seed)
+    words = [f"t{i}" for i in range(vocab)] + ["مفاوض", "حرب", "اوكرانيا"]
+    return [[rng.choice(words) for _ in range(rng.randint(0, 25))] for _ in range(n_docs)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_scores_equal_brute_force(seed: int) -> None:
+    docs = random_corpus(seed)
+    idx = LexicalIndex.build(docs)
+    rng = random.Random(100 + seed)
+    for _ in range(20):
+        query = {
+            rng.choice(["t1", "t2", "t3", "مفاوض", "حرب", "missing"]): rng.choice([1.0, 0.35, 2.0])
+            for _ in range(3)
+        }
+        np.testing.assert_allclose(idx.scores(query), brute_bm25(docs, query), rtol=1e-5, atol=1e-6)
+
+
+def test_unknown_terms_and_zero_weights_score_nothing() -> None:
+    idx = LexicalIndex.build([["a", "b"], ["b", "c"]])
+    assert not idx.scores({"zzz": 1.0}).any()
+    assert not idx.scores({"a": 0.0}).any()
+
+
+def test_rare_terms_weigh_more() -> None:
+    idx = LexicalIndex.build([["common", "rare"], ["common"], ["common"], ["common"]])
+    assert idx.idf("rare") > idx.idf("common") > 0
+    assert idx.idf("absent") == 0.0
+
+
+def test_search_is_top_k_of_scores() -> None:
+    docs = random_corpus(5)
+    idx = LexicalIndex.build(docs)
+    rows, scores = idx.search({"t1": 1.0, "حرب": 1.0}, 5)
+    full = idx.scores({"t1": 1.0, "حرب": 1.0})
+    assert len(rows) == 5
+    assert list(scores) == sorted(scores, reverse=True)
+    np.testing.assert_allclose(scores, full[rows])
+    assert scores[-1] >= np.sort(full)[-5]
+
+
+def test_top_k_keeps_positive_scores_best_first_ties_by_index() -> None:
+    rows, vals = top_k(np.array([0.0, 2.0, 1.0, 2.0, -1.0, 0.5], dtype=np.float32), 3)
+    assert rows.tolist() == [1, 3, 2]
+    assert vals.tolist() == [2.0, 2.0, 1.0]
+    rows, _ = top_k(np.array([0.0, 0.0]), 3)
+    assert rows.size == 0
+    assert top_k(np.array([1.0]), 0)[0].size == 0
+
+
+def test_append_equals_build_on_concatenation() -> None:
+    a, b = random_corpus(7, 30), random_corpus(8, 25, vocab=60)
+    appended = LexicalIndex.build(a).append(b)
+    whole = LexicalIndex.build(a + b)
+    assert appended.vocab == whole.vocab
+    assert (appended.counts != whole.counts).nnz == 0
+    for term in ["t1", "t45", "حرب", "اوكرانيا"]:
+        np.testing.assert_allclose(appended.scores({term: 1.0}), whole.scores({term: 1.0}), rtol=1e-6)
+
+
+def test_append_does_not_change_the_original() -> None:
+    idx = LexicalIndex.build([["a"]])
+    before = idx.scores({"a": 1.0}).copy()
+    bigger = idx.append([["a", "b"], ["b"]])
+    assert idx.n_rows == 1 and "b" not in idx.vocab
+    np.testing.assert_array_equal(idx.scores({"a": 1.0}), before)
+    assert bigger.n_rows == 3
+
+
+def test_append_to_empty_and_empty_documents() -> None:
+    idx = LexicalIndex.empty().append([[], ["x"], []])
+    assert idx.n_rows == 3
+    assert idx.scores({"x": 1.0}).tolist()[0] == 0.0
+    assert idx.scores({"x": 1.0})[1] > 0
+
+
+def test_select_rows_equals_build_on_kept_rows() -> None:
+    docs = random_corpus(9, 40)
+    keep = np.array([i % 3 != 0 for i in range(len(docs))])
+    selected = LexicalIndex.build(docs).select_rows(keep)
+    rebuilt = LexicalIndex.build([d for d, k in zip(docs, keep, strict=True) if k])
+    assert selected.n_rows == rebuilt.n_rows
+    for term in ["t0", "t1", "t39", "مفاوض"]:
+        np.testing.assert_allclose(
+            selected.scores({term: 1.0}), rebuilt.scores({term: 1.0}), rtol=1e-5, atol=1e-6
+        )
+
+
+def test_save_load_roundtrip_without_pickle(tmp_path: Path) -> None:
+    docs = random_corpus(11)
+    idx = LexicalIndex.build(docs)
+    files = idx.save(tmp_path, "text")
+    assert sorted(p.name for p in files) == ["text.npz", "text.vocab.json"]
+    with np.load(tmp_path / "text.npz", allow_pickle=False) as z:  # no object arrays inside
+        assert {"indptr", "indices", "data", "shape"} <= set(z.files)
+    terms = json.loads((tmp_path / "text.vocab.json").read_text(encoding="utf-8"))
+    assert "مفاوض" in terms  # readable UTF-8, not escaped
+    loaded = LexicalIndex.load(tmp_path, "text")
+    assert loaded.vocab == idx.vocab
+    for term in ["t0", "t2", "حرب"]:
+        np.testing.assert_allclose(loaded.scores({term: 1.0}), idx.scores({term: 1.0}))
+
+
+def test_load_refuses_vocabulary_that_does_not_fit(tmp_path: Path) -> None:
+    LexicalIndex.build([["a", "b"]]).save(tmp_path, "text")
+    (tmp_path / "text.vocab.json").write_text(json.dumps(["a"]), encoding="utf-8")
+    with pytest.raises(ValueError, match="vocabulary"):
+        LexicalIndex.load(tmp_path, "text")
