@@ -1,0 +1,259 @@
+"""English question -> weighted Arabic BM25 terms, through the FreeDict lexicon.
+
+The index only holds Arabic terms, so an English question has to be turned into the same analysed
+form (index.tokens.analyze). A dictionary gives several senses per word and most are wrong in
+context, so senses are capped and down-weighted by rank and by how many alternatives compete;
+BM25 then rewards passages where the senses of several question words meet. Names are the
+other half of a news question and rarely in a dictionary (or in it with the wrong reading:
+Amazon -> «امرأة قوية»), so capitalized and unknown words also yield consonant-skeleton keys
+(index.translit), resolved against the index vocabulary when the caller passes a name index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from index.dates import MONTH_NAMES_EN, MONTHS_AR, MONTHS_EN, WEEKDAY_NAMES_EN, WEEKDAYS_AR, WEEKDAYS_EN
+from index.lexicon import Lexicon
+from index.stem import stem
+from index.stopwords import ENGLISH_STOPWORDS
+from index.tokens import Token, analyze, tokenize
+from index.translit import MIN_KEY, skeleton_en
+
+MAX_SENSES = 3  # translations used per English word or phrase
+SENSE_DECAY = 0.5  # weight of sense r is SENSE_DECAY**r before normalization
+LATIN_WEIGHT = 0.3  # untranslated Latin tokens are kept: Arabic news quotes some (NATO, iPhone)
+NUMBER_WEIGHT = 1.0
+NAME_WEIGHT = 1.0  # index terms whose skeleton matches a name of the question
+NAME_SPLIT = 0.5  # a key matching k index terms gives each NAME_WEIGHT / k**NAME_SPLIT
+SIBLING_WEIGHT = 0.3  # translations of the word's singular/plural
+PHRASE_SPLIT = 0.5  # a sense of k content words gives each its weight / k**PHRASE_SPLIT
+
+# Generic question frames ("what is X called", "what kind of", "the name of") carry no topic.
+_QUESTION_WORDS = frozenset("whats name named called kind type ones one".split())
+
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_RE = re.compile(r"\d")
+
+
+@dataclass
+class QueryTranslation:
+    """Arabic terms with weights, name keys for cross-script matching, English words left over."""
+
+    terms: dict[str, float] = field(default_factory=dict)
+    name_keys: list[str] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> dict[str, list[str]]:
+    """English month and weekday name -> every Arabic name of it (يناير and كانون الثاني)."""
+    table: dict[str, list[str]] = {}
+    for names, en_table, ar_table in (
+        (MONTH_NAMES_EN, MONTHS_EN, MONTHS_AR),
+        (WEEKDAY_NAMES_EN, WEEKDAYS_EN, WEEKDAYS_AR),
+    ):
+        for name in names:  # full names only: "mar", "dec" are words too
+            number = en_table[name.lower()]
+            table[name.lower()] = [ar for ar, n in ar_table.items() if n == number]
+    return table
+
+
+def english_lemmas(word: str) -> list[str]:
+    """The word and its likely dictionary forms (plural, past, gerund), most likely first."""
+    out = [word]
+    if len(word) <= 3:
+        return out
+    if word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    if word.endswith("es"):
+        out.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        out.append(word[:-1])
+    if word.endswith("ied"):
+        out.append(word[:-3] + "y")
+    if word.endswith("ed"):
+        out += [word[:-2], word[:-1]]
+        if len(word) > 5 and word[-3] == word[-4]:
+            out.append(word[:-3])  # stopped -> stop
+    if word.endswith("ing") and len(word) > 5:
+        out += [word[:-3], word[:-3] + "e"]
+        if word[-4] == word[-5]:
+            out.append(word[:-4])  # running -> run
+    if word.endswith("'s"):
+        out.append(word[:-2])
+    return list(dict.fromkeys(out))
+
+
+def _siblings(lexicon: Lexicon, word: str, primary: list[str]) -> list[str]:
+    """First translations of the word's singular or plural that add a new index term: Arabic
+    broken plurals (نقطة/نقاط) share no stem with their singular, and the passage may use either."""
+    have = {t for sense in primary for t in analyze(sense)}
+    out: list[str] = []
+    for form in english_lemmas(word)[1:] + [word + "s", word + "es"]:
+        for tr in lexicon.en_to_ar.get(form, ())[:1]:
+            if tr not in out and not set(analyze(tr)) <= have:
+                out.append(tr)
+    return out
+
+
+def _lookup(lexicon: Lexicon, phrase: str, name_like: bool = False) -> list[str] | None:
+    """Translations of a lowercased word or phrase, trying lemmas of its last word.
+
+    A capitalized word only loses a plural -s: Jared is not a form of "jar".
+    """
+    head, _, last = phrase.rpartition(" ")
+    lemmas = english_lemmas(last)
+    if name_like:
+        lemmas = [w for w in lemmas if w in (last, last[:-1])]
+    for lemma in lemmas:
+        key = f"{head} {lemma}" if head else lemma
+        found = lexicon.en_to_ar.get(key)
+        if found:
+            return found
+    return None
+
+
+def _add_senses(terms: dict[str, float], senses: list[str], weight: float) -> None:
+    """Spread `weight` over the first senses, each content word of a sense getting its share."""
+    senses = senses[:MAX_SENSES]
+    raw = [SENSE_DECAY**r for r in range(len(senses))]
+    total = sum(raw)
+    mine: dict[str, float] = {}
+    for sense, r in zip(senses, raw, strict=True):
+        words = analyze(sense)
+        w = weight * r / total / max(len(words), 1) ** PHRASE_SPLIT
+        for term in words:
+            mine[term] = max(mine.get(term, 0.0), w)
+    _merge(terms, mine)
+
+
+def _add_spellings(terms: dict[str, float], names: list[str]) -> None:
+    """Every spelling of one name at full weight (not senses: all are right, an article uses one)."""
+    mine: dict[str, float] = {}
+    for name in names:
+        words = analyze(name)
+        for term in words:
+            mine[term] = max(mine.get(term, 0.0), 1.0 / len(words) ** PHRASE_SPLIT)
+    _merge(terms, mine)
+
+
+def _merge(terms: dict[str, float], new: dict[str, float]) -> None:
+    """Weights of different question words add up: passages matching several of them rank first."""
+    for term, w in new.items():
+        terms[term] = terms.get(term, 0.0) + w
+
+
+def _add_terms(terms: dict[str, float], new: Iterable[str], weight: float) -> None:
+    _merge(terms, dict.fromkeys(new, weight))
+
+
+def _add_name(terms: dict[str, float], matched: Iterable[str]) -> None:
+    matched = list(matched)
+    _add_terms(terms, matched, NAME_WEIGHT / max(len(matched), 1) ** NAME_SPLIT)
+
+
+def _is_name_like(tok: Token, first: bool) -> bool:
+    return tok.text[:1].isupper() and not (first and tok.norm in ENGLISH_STOPWORDS)
+
+
+def _name_spans(toks: list[Token]) -> list[tuple[str, int, int]]:
+    """(skeleton key, start, end) of capitalized words and of runs of 2-3 of them.
+
+    "Super Bowl" also gives the key of "superbowl", so it meets «سوبر بول» however it is split.
+    Out-of-dictionary words are added by the caller.
+    """
+    spans: list[tuple[str, int, int]] = []
+    start = None
+    for idx in range(len(toks) + 1):
+        tok = toks[idx] if idx < len(toks) else None
+        if tok is not None and tok.norm.isalpha() and _is_name_like(tok, first=idx == 0):
+            if start is None:
+                start = idx
+            continue
+        if start is not None:
+            for n in range(1, 4):
+                for j in range(start, idx - n + 1):
+                    key = skeleton_en("".join(t.norm for t in toks[j : j + n]))
+                    if len(key) >= MIN_KEY:
+                        spans.append((key, j, j + n))
+            start = None
+    return spans
+
+
+def _phrase_at(toks: list[Token], i: int, lexicon: Lexicon) -> tuple[int, list[str] | None]:
+    """Longest multi-word entry starting at token i ("prime minister"), as (length, translations).
+
+    A phrase never starts or ends on a stop word, so "the prime minister of" tries the middle.
+    """
+    for n in range(min(lexicon.max_en_words, 4, len(toks) - i), 1, -1):
+        span = toks[i : i + n]
+        if span[0].norm in ENGLISH_STOPWORDS or span[-1].norm in ENGLISH_STOPWORDS:
+            continue
+        found = _lookup(lexicon, " ".join(t.norm for t in span))
+        if found:
+            return n, found
+    return 1, None
+
+
+def translate_query(
+    question_en: str, lexicon: Lexicon, names: Mapping[str, Iterable[str]] | None = None
+) -> QueryTranslation:
+    """Arabic terms for an English question; see the module docstring for the weighting.
+
+    `names` (optional) maps skeleton keys to Arabic index terms (index.translit.name_index over
+    the indexed passages). Matching terms are added with NAME_WEIGHT, shared among the terms of
+    one key. The dictionary's reading is kept too: demoting it cost recall in measurement,
+    because short keys collide.
+    """
+    toks = tokenize(question_en)
+    out = QueryTranslation()
+    spans = _name_spans(toks)
+    calendar = _calendar()
+    i = 0
+    while i < len(toks):
+        idx, tok, norm = i, toks[i], toks[i].norm
+        n, found = _phrase_at(toks, i, lexicon)
+        i += n
+        if found:
+            _add_senses(out.terms, found, 1.0)
+            continue
+        if _NUMBER_RE.search(norm):  # digits stay digits: the index keeps them as they are
+            _add_terms(out.terms, analyze(norm), NUMBER_WEIGHT)
+            continue
+        name_like = _is_name_like(tok, first=idx == 0)
+        if norm in calendar and (name_like or norm not in ENGLISH_STOPWORDS):  # "May", not "may"
+            _add_spellings(out.terms, calendar[norm])
+            continue
+        if norm in ENGLISH_STOPWORDS or norm in _QUESTION_WORDS or not norm.isalpha():
+            continue
+        if norm in NUMBER_WORDS:  # "five" may be written 5 in the article
+            _add_terms(out.terms, [NUMBER_WORDS[norm]], NUMBER_WEIGHT)
+        found = _lookup(lexicon, norm, name_like)
+        if found:
+            _add_senses(out.terms, found, 1.0)
+            siblings = _siblings(lexicon, norm, found[:MAX_SENSES])
+            if siblings and SIBLING_WEIGHT:
+                _add_senses(out.terms, siblings, SIBLING_WEIGHT)
+            continue
+        out.untranslated.append(tok.text)
+        _add_terms(out.terms, [stem(norm)], LATIN_WEIGHT)
+        key = skeleton_en(norm)
+        if not name_like and len(key) >= MIN_KEY:  # an unknown lowercase word may be a name too
+            spans.append((key, idx, idx + 1))
+    named: set[int] = set()  # tokens already matched to a name of the index
+    for key, a, b in spans:
+        if names is not None and key in names and not named.issuperset(range(a, b)):
+            _add_name(out.terms, names[key])
+            named.update(range(a, b))
+    out.name_keys = list(dict.fromkeys(key for key, _, _ in spans))
+    return out
