@@ -1,12 +1,26 @@
-"""Weighted reciprocal rank fusion: rankings from different channels, one list.
+"""Fusing channel rankings into one list: z-score sum (default) or weighted reciprocal rank fusion.
 
-RRF needs no score calibration between BM25 and cosine similarity, which differ in scale per
-query; the weights say how much each channel is trusted.
+Z-scores keep how far a passage stands out in each channel (a name match that towers over the
+rest counts for more than rank 1 of a flat list), while putting BM25 and cosine similarity on one
+scale per query. RRF needs only ranks and is kept as the robust alternative.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class ChannelScores:
+    """One channel's candidates, its exact scores for any passage, and its score distribution."""
+
+    candidates: np.ndarray  # passage rows, best first
+    score_of: object  # callable: np.ndarray of rows -> np.ndarray of scores
+    mean: float
+    std: float
 
 
 def rrf(
@@ -18,7 +32,7 @@ def rrf(
     fused: dict[int, float] = {}
     parts: dict[int, dict[str, float]] = {}
     for channel, ranked in rankings.items():
-        w = weights.get(channel, 1.0)
+        w = weights.get(channel, 0.0)
         if w <= 0:
             continue
         for rank, item in enumerate(ranked):
@@ -27,3 +41,34 @@ def rrf(
             parts.setdefault(item, {})[channel] = c
     order = sorted(fused, key=lambda i: (-fused[i], i))
     return [(i, fused[i], parts[i]) for i in order]
+
+
+def zsum(channels: Mapping[str, ChannelScores], weights: Mapping[str, float]) -> list[tuple[int, float, dict[str, float]]]:
+    """Weighted sum of per-channel z-scores over the union of all channels' candidates."""
+    live = {c: ch for c, ch in channels.items() if weights.get(c, 0.0) > 0 and ch.std > 1e-9 and len(ch.candidates)}
+    if not live:
+        return []
+    union = np.unique(np.concatenate([ch.candidates for ch in live.values()]))
+    total = np.zeros(len(union), dtype=np.float64)
+    parts: dict[str, np.ndarray] = {}
+    for c, ch in live.items():
+        z = (np.asarray(ch.score_of(union), dtype=np.float64) - ch.mean) / ch.std
+        parts[c] = weights[c] * z
+        total += parts[c]
+    order = np.lexsort((union, -total))
+    return [(int(union[i]), float(total[i]), {c: float(p[i]) for c, p in parts.items()}) for i in order]
+
+
+def parse_weights(spec: str) -> dict[str, float]:
+    """'lexical=1,dense=0.5' -> {'lexical': 1.0, 'dense': 0.5}."""
+    out: dict[str, float] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        name, _, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            msg = f"fusion weight {part.strip()!r} is not name=number"
+            raise ValueError(msg) from None
+    return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.snapshot import Snapshot
 from index.bridge import dense_text
-from index.tokens import analyze
+from index.tokens import analyze, char_grams
 
 
 @dataclass
@@ -19,6 +19,7 @@ class QueryPlan:
     question: str
     lang: str
     terms: dict[str, float]
+    grams: dict[str, float] = field(default_factory=dict)
     translated: dict[str, float] = field(default_factory=dict)
     dense_text: str | None = None
     name_keys: list[str] = field(default_factory=list)
@@ -44,6 +45,8 @@ CONTEXT_WEIGHT = 0.35
 def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = None) -> QueryPlan:
     """`context` (an earlier question, for follow-ups) adds its terms at a low weight."""
     plan = QueryPlan(question, lang, _counts(analyze(question)))
+    if lang == "ar":
+        plan.grams = _counts(char_grams(question))
     if context:
         for t in analyze(context):
             plan.terms.setdefault(t, CONTEXT_WEIGHT)
@@ -53,10 +56,10 @@ def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = N
         except ImportError:  # cross-lingual module not installed: monolingual retrieval only
             translate_query = None
         if translate_query is not None:
-            tr = translate_query(question, snap.lexicon)
+            tr = translate_query(question, snap.lexicon, names=snap.index.names)
             plan.translated = dict(tr.terms)
             if context:
-                for t, w in translate_query(context, snap.lexicon).terms.items():
+                for t, w in translate_query(context, snap.lexicon, names=snap.index.names).terms.items():
                     plan.translated.setdefault(t, w * CONTEXT_WEIGHT)
             plan.name_keys = list(getattr(tr, "name_keys", []))
     plan.dense_text = dense_text(f"{context} {question}" if context else question, snap.bridge, snap.glosser)

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: lexical, translated and dense rankings fused by weighted RRF.
+"""Hybrid retrieval: lexical, translated and dense channels fused by z-score sum (or RRF).
 
 `retrieve` is the plain function; `SanadRetriever` is the same thing as a langchain-core
 `BaseRetriever`, so the answer chain (and anyone composing their own) can use it as a Runnable.
@@ -14,35 +14,55 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.answer import Hit
-from assistant.fusion import rrf
+from assistant.fusion import ChannelScores, parse_weights, rrf, zsum
 from assistant.query import QueryPlan, plan_query
 from assistant.question import question_language
 from assistant.snapshot import Snapshot
-from index.builder import TEXT_FIELD
+from index.builder import GRAMS_FIELD, TEXT_FIELD
+from index.lexical import top_k
 
 
-def channel_rankings(plan: QueryPlan, snap: Snapshot) -> dict[str, list[int]]:
-    """Each channel's ranked passage rows (best first), `candidates` deep."""
+def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD) -> ChannelScores:
+    scores = snap.index.lexical[field].scores(terms)
+    ids, _ = top_k(scores, n)
+    return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
+
+
+def _dense_channel(snap: Snapshot, text: str, n: int) -> ChannelScores:
+    dense = snap.index.dense
+    qv = snap.embedder.embed_query(text)
+    ids, _ = dense.search(qv, n)
+    mean, std = dense.score_stats(qv)
+    return ChannelScores(ids, lambda rows: dense.vectors[rows] @ qv, mean, std)
+
+
+def channel_scores(plan: QueryPlan, snap: Snapshot) -> dict[str, ChannelScores]:
+    """Each channel's candidates (`candidates` deep) and exact scores."""
     n = snap.settings.candidates
-    lex = snap.index.lexical[TEXT_FIELD]
-    out: dict[str, list[int]] = {}
+    out: dict[str, ChannelScores] = {}
     if plan.terms:
-        out["lexical"] = lex.search(plan.terms, n)[0].tolist()
+        out["lexical"] = _lexical_channel(snap, plan.terms, n)
+    if plan.grams and GRAMS_FIELD in snap.index.lexical:
+        out["grams"] = _lexical_channel(snap, plan.grams, n, GRAMS_FIELD)
     if plan.translated:
-        out["translated"] = lex.search(plan.translated, n)[0].tolist()
+        out["translated"] = _lexical_channel(snap, plan.translated, n)
     if plan.dense_text and snap.index.n_passages:
-        qv = snap.embedder.embed_query(plan.dense_text)
-        out["dense"] = snap.index.dense.search(qv, n)[0].tolist()
+        out["dense"] = _dense_channel(snap, plan.dense_text, n)
     return out
 
 
-def channel_weights(snap: Snapshot) -> dict[str, float]:
+def channel_weights(snap: Snapshot, lang: str) -> dict[str, float]:
     s = snap.settings
-    return {"lexical": s.w_lexical, "translated": s.w_translated, "dense": s.w_dense, "names": s.w_names}
+    return parse_weights(s.weights_ar if lang == "ar" else s.weights_en)
 
 
 def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:
-    fused = rrf(channel_rankings(plan, snap), channel_weights(snap), snap.settings.rrf_k)
+    channels = channel_scores(plan, snap)
+    weights = channel_weights(snap, plan.lang)
+    if snap.settings.fusion == "rrf":
+        fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
+    else:
+        fused = zsum(channels, weights)
     hits = []
     for row, score, parts in fused[:top_k]:
         p = snap.index.passage(row)

@@ -37,6 +37,15 @@ def sample_corpus_dir() -> Path:
     return Path(str(resources.files("assistant") / "data" / "sample"))
 
 
+def _lexicon_fingerprint(lex) -> str:
+    """What the glosses were made with: a changed dictionary or gloss rules means stale vectors."""
+    if lex is None:
+        return ""
+    from index.gloss import GLOSS_VERSION
+
+    return f"gloss{GLOSS_VERSION}:{str(lex.meta.get('fingerprint', ''))[:16]}"
+
+
 class Sanad:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.from_env()
@@ -74,6 +83,18 @@ class Sanad:
 
         return lambda text: gloss_arabic(text, lex)
 
+    def name_indexer(self) -> Callable[[list[list[str]]], dict[str, list[str]]] | None:
+        """Cross-script name keys for the corpus' words the dictionary does not know."""
+        lex = self.lexicon()
+        if lex is None:
+            return None
+        from index.gloss import gloss_word
+        from index.stem import stem
+        from index.stopwords import is_stopword
+        from index.translit import name_index
+
+        return lambda norms: name_index(norms, lambda w: gloss_word(w, lex) is not None, stem, is_stopword)
+
     def _answerer(self):
         if not self.settings.llm:
             return None
@@ -95,7 +116,7 @@ class Sanad:
             dense_kind=s.dense_kind,
             dense_threshold=s.dense_threshold,
             batch_size=s.batch_size,
-            lexicon=getattr(lex, "checksum", "") if lex is not None else "",
+            lexicon=_lexicon_fingerprint(lex),
         )
 
     def expected(self) -> dict:
@@ -160,6 +181,7 @@ class Sanad:
                 self.glosser(),
                 progress,
                 report,
+                self.name_indexer(),
             )
             if report.changed:
                 self.store.save(new)
@@ -176,7 +198,13 @@ class Sanad:
         emb = self.embedder()
         with self._write_lock, self.store.write_lock():
             new, report = add_documents(
-                None, docs, opts, lambda t, cb: emb.embed(t, self.settings.batch_size, cb), self.glosser(), progress
+                None,
+                docs,
+                opts,
+                lambda t, cb: emb.embed(t, self.settings.batch_size, cb),
+                self.glosser(),
+                progress,
+                name_indexer=self.name_indexer(),
             )
             self.store.save(new)
             with self._snap_lock:

@@ -2,7 +2,9 @@
 
 Pure with respect to disk: it takes the current `IndexData` (or None) and returns the next one;
 `IndexStore.save` makes it durable. Unchanged documents are skipped, changed ones replace their
-old passages, and existing vectors are carried over, never recomputed.
+old passages, and existing vectors are carried over, never recomputed. A large addition goes in
+groups (`add_in_batches`), each made durable by the caller's `commit` before the next starts, so a
+stopped run loses at most one group and a rerun skips every document already committed.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from index.documents import Document
 from index.lexical import LexicalIndex
 from index.passages import split_passages
 from index.store import DocRecord, IndexData
-from index.tokens import analyze
+from index.tokens import analyze, char_grams, tokenize
 
 Progress = Callable[[int, int, str], None]
-TEXT_FIELD = "text"
+TEXT_FIELD = "text"  # light-stemmed words
+GRAMS_FIELD = "grams"  # character 4-grams of words
+FIELDS = (TEXT_FIELD, GRAMS_FIELD)
 
 
 @dataclass
@@ -69,13 +73,15 @@ def empty_index(opts: BuildOptions) -> IndexData:
         np.zeros(0, np.int32),
         np.zeros(0, np.int64),
         np.zeros(0, np.int64),
-        {TEXT_FIELD: LexicalIndex.empty()},
+        {name: LexicalIndex.empty() for name in FIELDS},
         DenseIndex(np.zeros((0, opts.dim), np.float32), "flat"),
     )
 
 
-def passage_terms(text: str, title: str = "") -> list[str]:
-    return analyze(f"{title}\n{text}") if title else analyze(text)
+def passage_terms(text: str, title: str = "") -> dict[str, list[str]]:
+    """The terms of every lexical field for one passage (its document's title counts too)."""
+    body = f"{title}\n{text}" if title else text
+    return {TEXT_FIELD: analyze(body), GRAMS_FIELD: char_grams(body)}
 
 
 def add_documents(
@@ -86,6 +92,7 @@ def add_documents(
     glosser: Callable[[str], str] | None = None,
     progress: Progress | None = None,
     report: AddReport | None = None,
+    name_indexer: Callable[[list[list[str]]], dict[str, list[str]]] | None = None,
 ) -> tuple[IndexData, AddReport]:
     """The index with `docs` added (new ids), replaced (changed text) or skipped (unchanged)."""
     report = report or AddReport()
@@ -124,7 +131,10 @@ def add_documents(
     # Split and analyse the new documents.
     new_docs = [DocRecord(d.doc_id, d.sha256, d.text, d.title) for d in fresh]
     p_doc, p_start, p_end, p_terms, p_dense = [], [], [], [], []
+    doc_norms: list[list[str]] = []
     for k, doc in enumerate(new_docs):
+        if name_indexer is not None:
+            doc_norms.append([t.norm for t in tokenize(doc.text)])
         for p in split_passages(doc.doc_id, doc.text, opts.passage_words, opts.passage_overlap):
             p_doc.append(len(documents) + k)
             p_start.append(p.start)
@@ -141,9 +151,11 @@ def add_documents(
             progress(done, total, "embedding")
 
     vectors = embed(p_dense, embed_progress) if p_dense else np.zeros((0, opts.dim), np.float32)
-    lexical[TEXT_FIELD] = lexical.get(TEXT_FIELD, LexicalIndex.empty()).append(p_terms)
+    for name in FIELDS:
+        lexical[name] = lexical.get(name, LexicalIndex.empty()).append([t[name] for t in p_terms])
     total = dense.n_rows + len(vectors)
     dense = dense.with_kind(choose_kind(opts.dense_kind, total, opts.dense_threshold)).append(vectors)
+    names = merge_names(data.names, name_indexer(doc_norms)) if name_indexer is not None else dict(data.names)
     out = IndexData(
         opts.as_settings(),
         documents + new_docs,
@@ -152,5 +164,71 @@ def add_documents(
         np.concatenate([ends, np.asarray(p_end, dtype=np.int64)]),
         lexical,
         dense,
+        names=names,
     )
     return out, report
+
+
+def merge_names(old: dict[str, list[str]], new: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Union of two name-key maps (keys of replaced documents linger: they only add candidates)."""
+    out = dict(old)
+    for key, terms in new.items():
+        out[key] = sorted(set(out.get(key, ())) | set(terms)) if key in out else list(terms)
+    return out
+
+
+SPLIT_SHARE = 0.2  # of a group's time, roughly, next to embedding (for the progress bar only)
+
+
+class _GroupProgress:
+    """Maps one group's (done, total, stage) onto documents done across the whole addition."""
+
+    def __init__(self, progress: Progress, offset: int, size: int, total: int):
+        self.progress, self.offset, self.size, self.total = progress, offset, size, total
+
+    def __call__(self, done: int, n: int, stage: str) -> None:
+        if not n:
+            return
+        frac = done / n
+        part = SPLIT_SHARE * frac if stage == "splitting" else SPLIT_SHARE + (1 - SPLIT_SHARE) * frac
+        self.progress(min(self.total, self.offset + int(part * self.size)), self.total, "indexing")
+
+
+def add_in_batches(
+    current: IndexData | None,
+    docs: Sequence[Document],
+    opts: BuildOptions,
+    embed: Callable[[list[str], Callable[[int, int], None] | None], np.ndarray],
+    commit: Callable[[IndexData], object],
+    glosser: Callable[[str], str] | None = None,
+    progress: Progress | None = None,
+    report: AddReport | None = None,
+    every: int = 2000,
+    name_indexer: Callable[[list[list[str]]], dict[str, list[str]]] | None = None,
+) -> tuple[IndexData, AddReport]:
+    """`add_documents` over groups of `every` documents, calling `commit` after each group that changed.
+
+    Progress is one stage, "indexing", counted in documents across all groups, so a bar moves
+    steadily instead of restarting per group.
+    """
+    report = report or AddReport()
+    data = current
+    unique: list[Document] = []
+    seen: set[str] = set()
+    for doc in docs:  # duplicates across groups are refused as within one
+        if doc.doc_id in seen:
+            report.refused.append((doc.doc_id, "given twice in one batch; the first copy was used"))
+        else:
+            seen.add(doc.doc_id)
+            unique.append(doc)
+    docs, total = unique, len(unique)
+    for offset in range(0, total, max(1, every)):
+        group = docs[offset : offset + max(1, every)]
+        changed_before = len(report.added) + len(report.replaced)
+        cb = _GroupProgress(progress, offset, len(group), total) if progress else None
+        data, report = add_documents(data, group, opts, embed, glosser, cb, report, name_indexer)
+        if len(report.added) + len(report.replaced) > changed_before:
+            commit(data)
+        if progress:
+            progress(offset + len(group), total, "indexing")
+    return (data if data is not None else empty_index(opts)), report

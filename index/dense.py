@@ -1,7 +1,9 @@
-"""Dense vectors in FAISS: exact inner-product search, or HNSW once the collection is large.
+"""Dense vectors: exact inner-product search, or a FAISS HNSW graph once the collection is large.
 
-The vectors themselves (`vectors.npy`) are the source of truth; an exact index is rebuilt from
-them at load (a memory copy), an HNSW graph is stored beside them because it is costly to build.
+The vectors themselves (`vectors.npy`) are the source of truth. Exact search is one matrix-vector
+product over them (no second copy in a FAISS flat index: at 100k passages that copy alone is
+150 MB, and it is not faster for one query at a time); an HNSW graph is stored beside them because
+it is costly to build.
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ def choose_kind(requested: str, n: int, threshold: int) -> str:
 
 class DenseIndex:
     def __init__(self, vectors: np.ndarray, kind: str = "flat", index: faiss.Index | None = None):
+        if kind not in KINDS:
+            msg = f"dense index kind must be one of {', '.join(KINDS)} (got {kind!r})"
+            raise ValueError(msg)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.kind = kind
         self.dim = self.vectors.shape[1]
         self._index = index if index is not None else self._build(self.vectors)
+        self._moments: tuple[np.ndarray, np.ndarray] | None = None
 
     def _new(self) -> faiss.Index:
         if self.kind == "hnsw":
@@ -41,7 +47,9 @@ class DenseIndex:
             return idx
         return faiss.IndexFlatIP(self.dim)
 
-    def _build(self, vectors: np.ndarray) -> faiss.Index:
+    def _build(self, vectors: np.ndarray) -> faiss.Index | None:
+        if self.kind != "hnsw":
+            return None
         idx = self._new()
         if len(vectors):
             idx.add(vectors)
@@ -67,12 +75,29 @@ class DenseIndex:
     def with_kind(self, kind: str) -> DenseIndex:
         return self if kind == self.kind else DenseIndex(self.vectors, kind)
 
+    def score_stats(self, query: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation of `query`'s cosine with every row, without scoring every row.
+
+        mean = mu . q and var = q' Sigma q, from the rows' mean and covariance computed once.
+        """
+        if self._moments is None:
+            v = self.vectors.astype(np.float64)
+            mu = v.mean(axis=0) if len(v) else np.zeros(self.dim)
+            cov = (v.T @ v) / max(len(v), 1) - np.outer(mu, mu)
+            self._moments = (mu, cov)
+        mu, cov = self._moments
+        q = query.astype(np.float64).ravel()
+        return float(mu @ q), float(np.sqrt(max(q @ cov @ q, 0.0)))
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, cosine scores) of the `k` nearest rows, best first."""
         if self.n_rows == 0 or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self._index.search(q, min(k, self.n_rows))
+        q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
+        k = min(k, self.n_rows)
+        if self._index is None:
+            return exact_top_k(self.vectors, q, k)
+        scores, ids = self._index.search(q.reshape(1, -1), k)
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
 
@@ -93,9 +118,26 @@ class DenseIndex:
             raise ValueError(msg)
         index = None
         if kind == "hnsw":
-            index = faiss.read_index(str(directory / "dense.faiss"))
+            try:
+                index = faiss.read_index(str(directory / "dense.faiss"))
+            except RuntimeError as e:  # FAISS says where in its C++ it failed; say which file
+                reason = str(e).strip().splitlines()[-1].split(".cpp:", 1)[-1].lstrip("0123456789: ")
+                msg = f"dense.faiss is not a readable FAISS index ({reason[:160]})"
+                raise ValueError(msg) from e
+            if not isinstance(index, faiss.IndexHNSW):
+                msg = f"dense.faiss holds a {type(index).__name__}, not an HNSW index"
+                raise ValueError(msg)
             if index.ntotal != len(vectors) or index.d != dim:
                 msg = f"dense.faiss holds {index.ntotal} x {index.d}, expected {len(vectors)} x {dim}"
                 raise ValueError(msg)
             index.hnsw.efSearch = HNSW_EF_SEARCH
         return cls(vectors, kind, index)
+
+
+def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row ids and inner products of the `k` best rows, best first (ties by row id)."""
+    sims = vectors @ query
+    part = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+    order = np.lexsort((part, -sims[part]))
+    ids = part[order]
+    return ids.astype(np.int64), sims[ids]

@@ -34,7 +34,7 @@ from index.lexical import LexicalIndex
 from index.normalize import ANALYZER_VERSION
 from index.passages import Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 REBUILD_HINT = "rebuild it with: sanad index rebuild --index-dir {dir}"
 
 
@@ -58,6 +58,8 @@ class IndexData:
     lexical: dict[str, LexicalIndex]
     dense: DenseIndex
     generation: str = ""
+    # Cross-script name keys (transliteration skeleton -> index terms) of the corpus' unknown words.
+    names: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,8 +105,9 @@ def _fsync_file(path: Path) -> None:
 class IndexStore:
     """Reads and writes generations under one index directory."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, grace_s: float = 60.0):
         self.root = Path(root)
+        self.grace_s = grace_s  # how long a replaced generation stays for readers still on it
 
     # -- locking -------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -175,7 +178,7 @@ class IndexStore:
                 )
                 raise IndexMismatchError(msg)
 
-    def load(self, expected: dict | None = None, attempts: int = 3) -> IndexData:
+    def load(self, expected: dict | None = None, attempts: int = 5) -> IndexData:
         """The current generation, checked; retried if writers replaced it while we were reading."""
         for attempt in range(attempts):
             gen = self.current()  # read once: a writer may switch CURRENT while we read
@@ -231,7 +234,13 @@ class IndexStore:
         if len(docs) != manifest["counts"]["documents"]:
             msg = "document count disagrees with the manifest"
             raise ValueError(msg)
-        return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen)
+        names = {}
+        if "names.json" in manifest.get("files", {}):
+            names = json.loads((gdir / "names.json").read_text(encoding="utf-8"))
+            if not isinstance(names, dict):
+                msg = "names.json is not a JSON object"
+                raise ValueError(msg)
+        return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen, names)
 
     # -- writing -------------------------------------------------------------------------------
     def save(self, data: IndexData) -> str:
@@ -288,6 +297,9 @@ class IndexStore:
         for name, lx in data.lexical.items():
             files.extend(lx.save(d, name))
         files.extend(data.dense.save(d))
+        if data.names:
+            files.append(d / "names.json")
+            files[-1].write_text(json.dumps(data.names, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         return files
 
     def _generations(self) -> list[str]:
@@ -301,9 +313,18 @@ class IndexStore:
         return f"gen-{n:06d}"
 
     def _collect_garbage(self, keep: set[str]) -> None:
-        """Drop unfinished temporary folders and all but the newest two generations."""
+        """Drop unfinished temporary folders and old generations.
+
+        The newest two stay, and so does any generation younger than `grace_s`, so that a reader
+        that picked it up just before a switch can finish reading it.
+        """
         gens = self._generations()
         keep = keep | set(gens[-2:])
+        now = time.time()
+        for g in gens:
+            with contextlib.suppress(OSError):
+                if now - (self.root / g).stat().st_mtime < self.grace_s:
+                    keep.add(g)
         for p in self.root.iterdir():
             if (p.name.startswith(".tmp-") and p.is_dir()) or (p.name.startswith("gen-") and p.name not in keep):
                 shutil.rmtree(p, ignore_errors=True)

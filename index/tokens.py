@@ -53,3 +53,18 @@ def analyze(text: str, *, keep_stopwords: bool = False) -> list[str]:
 def terms_of_tokens(tokens: list[Token]) -> list[str]:
     """Same as `analyze` for already-tokenized text; keeps stop words out."""
     return [stem(t.norm) for t in tokens if not is_stopword(t.norm)]
+
+
+def char_grams(text: str, n: int = 4) -> list[str]:
+    """Character n-grams of each normalized content word, with word-boundary marks.
+
+    They match Arabic words across the derivations a light stemmer leaves apart (دمرت ~ تدمير
+    share "دمر"), which is where most same-topic passages differ from each other.
+    """
+    out: list[str] = []
+    for tok in tokenize(text):
+        if is_stopword(tok.norm):
+            continue
+        w = f"#{tok.norm}#"
+        out.extend(w[i : i + n] for i in range(max(1, len(w) - n + 1)))
+    return out

@@ -102,11 +102,19 @@ def test_files_load_without_pickle(store: IndexStore) -> None:
 
 
 def test_new_generation_replaces_old_and_garbage_is_collected(store: IndexStore) -> None:
+    store.grace_s = 0  # no reader is on an old generation here
     for k in (2, 3, 4):
         assert store.save(make_data(k)) == f"gen-{k:06d}"
         assert generation_of(store.load()) == k
     gens = sorted(p.name for p in store.root.iterdir() if p.name.startswith("gen-"))
     assert gens == ["gen-000003", "gen-000004"]  # the newest two are kept
+
+
+def test_recent_generations_stay_for_readers(store: IndexStore) -> None:
+    for k in (2, 3, 4):
+        store.save(make_data(k))
+    gens = sorted(p.name for p in store.root.iterdir() if p.name.startswith("gen-"))
+    assert gens == ["gen-000001", "gen-000002", "gen-000003", "gen-000004"]  # all within the grace period
 
 
 def test_no_index(tmp_path: Path) -> None:
