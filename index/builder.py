@@ -132,6 +132,7 @@ def add_documents(
     new_docs = [DocRecord(d.doc_id, d.sha256, d.text, d.title) for d in fresh]
     p_doc, p_start, p_end, p_terms, p_dense = [], [], [], [], []
     doc_norms: list[list[str]] = []
+    total_chars, done_chars = sum(len(d.text) for d in new_docs), 0
     for k, doc in enumerate(new_docs):
         if name_indexer is not None:
             doc_norms.append([t.norm for t in tokenize(doc.text)])
@@ -142,8 +143,11 @@ def add_documents(
             p_terms.append(passage_terms(p.text, doc.title))
             body = f"{doc.title}\n{p.text}" if doc.title else p.text
             p_dense.append(dense_text(body, opts.bridge, glosser))
+            if progress and len(p_doc) % 16 == 0:  # a long article moves the bar too
+                progress(done_chars + p.end, total_chars, "splitting")
+        done_chars += len(doc.text)
         if progress:
-            progress(k + 1, len(new_docs), "splitting")
+            progress(done_chars, total_chars, "splitting")
     report.passages += len(p_doc)
 
     def embed_progress(done: int, total: int) -> None:

@@ -25,6 +25,8 @@ def _is_abbreviation_dot(text: str, dot: int) -> bool:
     after = text[dot + 1] if dot + 1 < len(text) else ""
     if before.isdigit() and after.isdigit():
         return True
+    if after.isalnum():  # a dot inside a token: example.com, document.title, U.S.A
+        return True
     j = dot - 1
     while j > 0 and text[j] == "\u0640":  # هـ. (hijri year): the letter is drawn out with a tatweel
         j -= 1

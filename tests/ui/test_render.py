@@ -1,0 +1,121 @@
+"""The chat's HTML: escaping, citation links, highlights, direction, abstentions. Pure, no server."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.answer import Answer, Citation, Hit
+from ui.bidi import direction, language
+from ui.render import (
+    esc,
+    highlight,
+    render_answer,
+    render_error,
+    render_question,
+    render_stats,
+    render_upload_report,
+)
+
+EVIL = "<script>document.title='pwned'</script><img src=x onerror=\"alert(1)\">"
+AR_DOC = "افتتحت البلدية مكتبة عائمة على البحيرة. وتضم المكتبة 4200 كتاب في رفوفها. " + EVIL + " انتهى."
+
+
+def citation(doc: str, quote: str, span: str, n: int = 1, doc_id: str = "lake.ar.txt") -> Citation:
+    s = doc.index(quote)
+    ss = doc.index(span, s)
+    return Citation(n, doc_id, s, s + len(quote), quote, 0, len(doc), doc, ss, ss + len(span))
+
+
+def test_direction_follows_the_majority_of_strong_letters() -> None:
+    assert direction("كم كتابا تضم المكتبة؟") == "rtl"
+    assert direction("How many books?") == "ltr"
+    assert direction("ما هو GDP في 2020؟") == "rtl"  # Arabic majority, one Latin word
+    assert direction("What does مكتبة mean in this text?") == "ltr"
+    assert direction("ab اب") == "ltr"  # tie: the first strong letter decides
+    assert direction("اب ab") == "rtl"
+    assert direction("123 ?!") == "ltr"  # no letters
+    assert language("سؤال") == "ar" and language("question") == "en"
+
+
+def test_answer_markers_link_to_their_numbered_sources() -> None:
+    c1 = citation(AR_DOC, "وتضم المكتبة 4200 كتاب في رفوفها.", "4200 كتاب", 1)
+    c2 = citation(AR_DOC, "افتتحت البلدية مكتبة عائمة على البحيرة.", "مكتبة عائمة", 2)
+    ans = Answer("كم كتابا؟", "ar", "تضم 4200 كتاب [1] في مكتبة عائمة [2] [7].", False, [c1, c2])
+    html = render_answer(ans, "k1")
+    for n in (1, 2):
+        assert f'href="#sanad-k1-src-{n}"' in html
+        assert f'id="sanad-k1-src-{n}"' in html
+    assert html.count('class="sanad-cite"') == 2
+    assert "[7]" in html  # no source 7: left as text, not a dead link
+    assert "[1]" not in html and "[2]" not in html
+
+
+def test_quote_highlights_exactly_the_answering_span_and_passage_is_expandable() -> None:
+    c = citation(AR_DOC, "وتضم المكتبة 4200 كتاب في رفوفها.", "4200 كتاب")
+    html = render_answer(Answer("q", "ar", "نعم [1]", False, [c]), "k")
+    marks = re.findall(r'<mark class="sanad-span">(.*?)</mark>', html)
+    assert marks == ["4200 كتاب", "4200 كتاب"]  # in the quote and again in the whole passage
+    assert '<details class="sanad-passage">' in html and "عرض المقطع كاملًا" in html
+    quoted = re.search(r'<span class="sanad-quoted">(.*?)</span>', html)
+    assert quoted is not None
+    assert re.sub(r"</?mark[^>]*>", "", quoted.group(1)) == esc(c.quote)
+
+
+def test_everything_from_articles_and_questions_is_escaped() -> None:
+    c = citation(AR_DOC, EVIL, "pwned")
+    ans = Answer(EVIL, "en", f"It says {EVIL} [1]", False, [c], [Hit(3, "d", 0, len(AR_DOC), 1.0, AR_DOC)])
+    ans.citations[0].doc_id = '<b onmouseover="x()">doc</b>'
+    ans.standalone_question = EVIL + " again"
+    for html in (render_answer(ans, "k"), render_question(EVIL), render_error(EVIL, "en")):
+        assert "<script" not in html and "<img" not in html and "<b " not in html
+        assert "&lt;script&gt;" in html or "&lt;img" in html
+    report = render_upload_report(added=["<img src=x onerror=y>.txt"], refused=[("<i>.bin", "<b>binary</b>")])
+    assert "<img" not in report and "<i>" not in report and "<b>" not in report
+    assert "&lt;b&gt;binary&lt;/b&gt;" in report
+
+
+def test_direction_is_set_per_block_by_its_own_script() -> None:
+    c = citation(AR_DOC, "وتضم المكتبة 4200 كتاب في رفوفها.", "4200 كتاب")
+    html = render_answer(Answer("How many books?", "en", "4200 books [1].", False, [c]), "k")
+    assert html.startswith('<div class="sanad-answer" dir="ltr" lang="en">')
+    assert '<blockquote class="sanad-quote" dir="rtl" lang="ar">' in html
+    assert "Sources" in html
+    assert render_question("كم كتابا؟").startswith('<div class="sanad-question" dir="rtl"')
+    assert render_question("How many?").startswith('<div class="sanad-question" dir="ltr"')
+
+
+def test_abstention_reads_as_a_note_in_the_questions_language() -> None:
+    hit = Hit(0, "lake.ar.txt", 0, len(AR_DOC), 0.2, AR_DOC)
+    ar = render_answer(Answer("من فاز؟", "ar", "", True, [], [hit]), "k")
+    assert "لا تذكر المقالات ذلك." in ar and 'class="sanad-abstain"' in ar and 'dir="rtl"' in ar
+    assert "sanad-error" not in ar
+    en = render_answer(Answer("Who won?", "en", "No passage answers this.", True), "k")
+    assert "No passage answers this." in en and 'class="sanad-abstain"' in en and 'dir="ltr"' in en
+
+
+def test_unsafe_invisible_characters_are_dropped_and_output_is_one_line() -> None:
+    s = esc("a\u202eb\ud800c\x00d\ne")
+    assert s == "ab\ufffdcd<br>e"
+    c = citation("line one.\n\nline two 42.", "line two 42.", "42")
+    html = render_answer(Answer("q?", "en", "a\n\nb [1]", False, [c]), "k")
+    assert "\n" not in html
+
+
+def test_highlight_clamps_offsets_that_fall_outside_the_text() -> None:
+    assert highlight("abcdef", 10, None, (12, 99)) == 'ab<mark class="sanad-span">cdef</mark>'
+    assert highlight("abcdef", 10, (0, 11), (50, 60)) == '<span class="sanad-quoted">a</span>bcdef'
+    assert highlight("abc", 0, None, None) == "abc"
+
+
+def test_stats_panel_shows_documents_passages_and_model() -> None:
+    html = render_stats({"documents": 3, "passages": 41, "model": "m<odel>"})
+    assert ">3<" in html and ">41<" in html and "m&lt;odel&gt;" in html
+
+
+@given(st.text())
+def test_no_text_can_open_a_tag(text: str) -> None:
+    inner = re.sub(r"^<div [^>]*>|</div>$", "", render_question(text))
+    assert "<" not in inner.replace("<br>", "")

@@ -1,0 +1,217 @@
+"""The web chat: the Gradio page over the Sanad facade, and `sanad chat`'s `launch()`.
+
+Questions and uploads run in separate queue groups, so indexing never queues behind asking or the
+reverse; the facade makes `ask()` thread-safe and serializes writers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+from index.errors import SanadError
+from ui.handlers import Handlers
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from assistant.sanad import Sanad
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+ASK_CONCURRENCY = 16  # questions answered at once; uploads have their own group of one
+UPLOAD_HARD_CAP = 10  # the server refuses uploads above this many times the per-file limit
+
+
+def load_examples(path: Path = STATIC / "examples.json") -> dict[str, list[str]]:
+    """Example questions per language: data that goes with the built-in sample corpus, not code."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        log.warning("no example questions at %s", path)
+        return {"ar": [], "en": []}
+    return {
+        lang: [q for q in data.get(lang, []) if isinstance(q, str) and q.strip()] for lang in ("ar", "en")
+    }
+
+
+def _header() -> str:
+    return (
+        '<div id="sanad-header"><span class="sanad-title"><span class="ar" lang="ar">سند</span> · Sanad</span>'
+        '<span class="sanad-sub">Ask about the articles in Arabic or English; every answer cites its sources.</span>'
+        '<span class="sanad-sub" dir="rtl" lang="ar">اسأل عن المقالات بالعربية أو بالإنجليزية، وكل إجابة تذكر مصادرها.</span>'
+        "</div>"
+    )
+
+
+def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
+    """The chat page. Styling is passed at launch (`launch_options`), as Gradio 6 expects."""
+    import gradio as gr
+
+    h = Handlers(sanad, settings)
+    examples = load_examples()
+
+    def add(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008
+        return h.add(files, progress)
+
+    def pick(sample: list[str]) -> str:
+        return sample[0] if sample else ""
+
+    with gr.Blocks(title="Sanad · سند", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        state = gr.State({"shown": [], "plain": []})
+        gr.HTML(_header())
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat = gr.Chatbot(
+                    elem_id="sanad-chat",
+                    show_label=False,
+                    height="64vh",
+                    render_markdown=False,  # our HTML is final; no Markdown pass over article text
+                    sanitize_html=True,
+                    latex_delimiters=[],
+                    allow_tags=False,
+                    buttons=[],
+                    feedback_options=None,
+                    placeholder="<b>Ask a question · اطرح سؤالًا</b>",
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        elem_id="sanad-input",
+                        show_label=False,
+                        placeholder="Your question… · سؤالك…",
+                        scale=6,
+                        max_length=settings.max_question_chars,
+                        autofocus=True,
+                    )
+                    send = gr.Button("Ask · اسأل", variant="primary", scale=1, elem_id="sanad-send")
+                    clear = gr.Button("Clear · مسح", scale=1, elem_id="sanad-clear")
+                sets = []
+                for lang, label in (("ar", "أمثلة"), ("en", "Examples")):
+                    if examples[lang]:
+                        sets.append(
+                            gr.Dataset(
+                                label=label,
+                                components=[box],
+                                samples=[[q] for q in examples[lang]],
+                                elem_id=f"sanad-examples-{lang}",
+                                layout="gallery",
+                            )
+                        )
+            with gr.Column(scale=1, min_width=260):
+                gr.HTML('<div class="sanad-panel-title">Indexed · المفهرس</div>')
+                stats = gr.HTML(h.stats(), elem_id="sanad-stats")
+                gr.HTML(
+                    '<div class="sanad-panel-title">Add articles · أضف مقالات</div>'
+                    f'<div class="sanad-hint">.txt / .md, UTF-8, ≤ {settings.upload_max_mb:g} MB each</div>'
+                )
+                files = gr.File(file_count="multiple", show_label=False, elem_id="sanad-upload", height=120)
+                report = gr.HTML("", elem_id="sanad-report", min_height=90)
+
+        ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
+        outs = [box, chat, state]
+        box.submit(h.ask, [box, state], outs, **ask_opts)
+        send.click(h.ask, [box, state], outs, **ask_opts)
+        for ds in sets:
+            ds.click(pick, ds, box, queue=False).then(h.ask, [box, state], outs, **ask_opts)
+        clear.click(lambda: ("", [], {"shown": [], "plain": []}), None, outs, queue=False)
+        files.upload(
+            add,
+            files,
+            [report, stats, files],
+            concurrency_limit=1,
+            concurrency_id="upload",
+            show_progress="full",
+            show_progress_on=[report],
+        )
+        demo.load(h.stats, None, stats, queue=False)
+    return demo
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Everything `Blocks.launch()` needs: address, login, limits and (Gradio 6) theme and CSS."""
+    import gradio as gr
+
+    auth = (settings.username, settings.password) if settings.username and settings.password else None
+    theme = gr.themes.Soft(
+        primary_hue="teal",
+        font=[
+            gr.themes.LocalFont("IBM Plex Sans"),
+            "Noto Sans",
+            "Noto Naskh Arabic",
+            "Noto Sans Arabic",
+            "sans-serif",
+        ],
+    )
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": auth,
+        "auth_message": "Sanad · سند" if auth else None,
+        "max_file_size": int(settings.upload_max_mb * UPLOAD_HARD_CAP * 1e6),
+        "show_error": False,
+        "ssr_mode": False,
+        "footer_links": [],
+        "theme": theme,
+        "css": (STATIC / "style.css").read_text(encoding="utf-8"),
+        "quiet": True,
+    }
+
+
+def start(sanad: Sanad, settings: Settings) -> tuple[gr.Blocks, str]:
+    """Build and serve the page without blocking; returns (app, local URL). Tests use this too."""
+    demo = build_app(sanad, settings)
+    demo.queue(default_concurrency_limit=ASK_CONCURRENCY)
+    _, url, _ = demo.launch(prevent_thread_lock=True, **launch_options(settings))
+    return demo, url
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests
+
+
+def launch(settings: Settings | None = None) -> None:
+    """`sanad chat`: load the index and model while Gradio imports, then serve until interrupted.
+
+    A problem with the index (missing, corrupt, locked) does not stop the page: it is logged here
+    and shown to visitors as a readable message, like any other SanadError.
+    """
+    settings = settings or Settings.from_env()
+    _configure_logging()
+    t0 = time.perf_counter()
+    box: dict[str, Any] = {}
+
+    def warm() -> None:
+        try:
+            from assistant.sanad import Sanad
+
+            box["sanad"] = sanad = Sanad(settings)
+            sanad.ensure_index()
+            sanad.retrieve("warm up", top_k=1)
+        except SanadError as e:
+            box["problem"] = e
+        except BaseException as e:  # re-raised below, in the main thread
+            box["failure"] = e
+
+    worker = threading.Thread(target=warm, name="sanad-warm", daemon=True)
+    worker.start()
+    import gradio  # noqa: F401  (imported while the model loads)
+
+    worker.join()
+    if "failure" in box:
+        raise box["failure"]
+    if "sanad" not in box:
+        raise box["problem"]
+    if "problem" in box:
+        log.error("%s", box["problem"])
+    demo, url = start(box["sanad"], settings)
+    log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
+    print(f"Sanad chat: {url}", flush=True)  # noqa: T201
+    demo.block_thread()  # returns on Ctrl-C, after closing the server

@@ -1,0 +1,110 @@
+"""The chat page's callbacks: parse input, call one facade method, format the result.
+
+They hold no logic of their own. A SanadError becomes its own readable message; anything else
+becomes a generic line in the page, with the traceback in the server log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.config import Settings
+from index.errors import SanadError
+from ui import render, upload
+from ui.bidi import language
+
+if TYPE_CHECKING:
+    from assistant.sanad import Sanad
+
+log = logging.getLogger(__name__)
+
+
+def _stats_html(sanad: Sanad) -> str:
+    try:
+        return render.render_stats(sanad.stats())
+    except SanadError as e:
+        return render.render_upload_report(error=str(e))
+    except Exception:
+        log.exception("stats failed")
+        return render.render_upload_report(error=render.GENERIC_ERROR["en"])
+
+
+class Handlers:
+    """The callbacks, bound to one facade. Per-visitor state lives in Gradio's session state."""
+
+    def __init__(self, sanad: Sanad, settings: Settings) -> None:
+        self.sanad = sanad
+        self.settings = settings
+
+    def ask(self, question: str | None, state: dict[str, list]) -> Iterator[tuple[str, list, dict]]:
+        """Show the question at once, then the answer with its sources (or a readable error)."""
+        question = question or ""
+        shown, plain = list(state.get("shown", [])), list(state.get("plain", []))
+        if not question.strip():
+            yield question, shown, state
+            return
+        lang = language(question)
+        shown.append({"role": "user", "content": render.render_question(question)})
+        yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
+        try:
+            answer = self.sanad.ask(question, history=plain or None)
+            html = render.render_answer(answer, uuid.uuid4().hex[:8])
+            plain += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+        except SanadError as e:
+            html = render.render_error(str(e), lang)
+        except Exception:
+            log.exception("answering failed")
+            html = render.render_error(render.GENERIC_ERROR[lang], lang)
+        shown.append({"role": "assistant", "content": html})
+        yield "", shown, {"shown": shown, "plain": plain}
+
+    def add(self, files: list[str] | None, progress: Any = None) -> tuple[str, str, None]:
+        """Index uploaded files with a progress bar; list what was added and what was refused, and why."""
+        paths = [Path(f) for f in (files or [])]
+        accepted, refused = upload.screen(paths, self.settings.upload_max_mb)
+        items, unreadable = upload.read_accepted(accepted)
+        refused += unreadable
+        added: list[str] = []
+        replaced: list[str] = []
+        unchanged: list[str] = []
+        error = None
+        try:
+            if items:
+
+                def tick(done: int, total: int, desc: str = "") -> None:
+                    if progress is not None:
+                        progress((done, total), desc=desc or "Indexing")
+
+                rep = self.sanad.add_texts(items, progress=tick)
+                added, replaced, unchanged = list(rep.added), list(rep.replaced), list(rep.unchanged)
+                refused += [(str(n), str(r)) for n, r in rep.refused]
+        except SanadError as e:
+            error = str(e)
+        except Exception:
+            log.exception("indexing uploads failed")
+            error = render.GENERIC_ERROR["en"]
+        finally:
+            _forget_uploads(paths)
+        report = render.render_upload_report(added, replaced, unchanged, refused, error)
+        return report, _stats_html(self.sanad), None
+
+    def stats(self) -> str:
+        return _stats_html(self.sanad)
+
+
+def _forget_uploads(paths: list[Path]) -> None:
+    """Delete Gradio's temporary copies once indexed: the page must not keep serving uploaded files."""
+    from gradio.utils import get_upload_folder
+
+    cache = Path(get_upload_folder()).resolve()
+    for p in paths:
+        try:
+            rp = p.resolve()
+            if rp.is_relative_to(cache) and rp.is_file():
+                rp.unlink()
+        except OSError:
+            log.debug("could not remove upload %s", p, exc_info=True)

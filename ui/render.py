@@ -1,0 +1,261 @@
+"""Answers, questions and reports as HTML for the chat page.
+
+Everything that comes from an article, a file name or a question is escaped here, before it reaches
+the browser: an article holding `<script>` or `<img onerror=...>` must show as text. Gradio's own
+sanitizer is a second fence, not the first. The output never contains a newline, so no Markdown
+pass could re-interpret article text either.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from assistant.answer import Answer, Citation, Hit
+from ui.bidi import direction
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "sources": "Sources",
+        "passage": "passage",
+        "chars": "characters",
+        "whole": "Show the whole passage",
+        "abstain": "The articles do not say.",
+        "closest": "Closest passages found",
+        "short": "Short answer",
+        "pending": "Searching the articles…",
+        "error": "Could not answer",
+        "understood": "Understood as",
+        "source": "source",
+    },
+    "ar": {
+        "sources": "المصادر",
+        "passage": "المقطع",
+        "chars": "الأحرف",
+        "whole": "عرض المقطع كاملًا",
+        "abstain": "لا تذكر المقالات ذلك.",
+        "closest": "أقرب المقاطع التي وُجدت",
+        "short": "الإجابة المختصرة",
+        "pending": "جارٍ البحث في المقالات…",
+        "error": "تعذّرت الإجابة",
+        "understood": "فُهم السؤال على أنه",
+        "source": "المصدر",
+    },
+}
+
+GENERIC_ERROR = {
+    "en": "Something went wrong on the server while answering. The details were logged; please try again.",
+    "ar": "حدث خطأ في الخادم أثناء الإجابة. سُجّلت التفاصيل؛ يُرجى المحاولة مرة أخرى.",
+}
+
+# Invisible characters that could reorder or hide the text around them: bidi embeddings, overrides
+# and isolates (U+202A-E, U+2066-9), C0/C1 controls except tab and newline, and lone surrogates
+# (which would also break the JSON sent to the page).
+_UNSAFE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def esc(text: Any) -> str:
+    """Text -> HTML that displays exactly as text, one line (newlines become <br>)."""
+    s = _SURROGATE.sub("\ufffd", str(text))
+    s = _UNSAFE.sub("", s)
+    s = html.escape(s, quote=True)
+    return s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["en"])
+
+
+def _block(tag: str, cls: str, inner: str, text_for_dir: str, extra: str = "") -> str:
+    d = direction(text_for_dir)
+    lang = "ar" if d == "rtl" else "en"
+    return f'<{tag} class="{cls}" dir="{d}" lang="{lang}"{extra}>{inner}</{tag}>'
+
+
+def highlight(text: str, base: int, outer: tuple[int, int] | None, inner: tuple[int, int] | None) -> str:
+    """Escape `text` (which sits at document offset `base`) with two nested highlights.
+
+    `outer` (the quote inside a passage) becomes <span class="sanad-quoted">, `inner` (the answering
+    span) a <mark>; both are document offsets, clamped to the text so bad offsets cannot break the page.
+    """
+    n = len(text)
+
+    def clamp(lo: int, hi: int, a: int, b: int) -> tuple[int, int]:
+        a, b = min(max(a - base, lo), hi), min(max(b - base, lo), hi)
+        return a, max(a, b)
+
+    o0, o1 = clamp(0, n, *outer) if outer else (0, n)
+    i0, i1 = clamp(o0, o1, *inner) if inner else (o0, o0)
+    mid = esc(text[o0:i0]) + (f'<mark class="sanad-span">{esc(text[i0:i1])}</mark>' if i1 > i0 else "")
+    mid += esc(text[i1:o1])
+    if outer:
+        mid = f'<span class="sanad-quoted">{mid}</span>'
+    return esc(text[:o0]) + mid + esc(text[o1:])
+
+
+def _span(c: Citation) -> tuple[int, int] | None:
+    if c.span_start is None or c.span_end is None or c.span_end <= c.span_start:
+        return None
+    return (c.span_start, c.span_end)
+
+
+def _anchor(key: str, n: int) -> str:
+    return f"sanad-{key}-src-{n}"
+
+
+def _linked_text(text: str, key: str, numbers: set[int], lang: str) -> str:
+    """Escape the answer and turn each known [n] into a badge linking to source n."""
+    word = _labels(lang)["source"]
+    out, pos = [], 0
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n not in numbers:
+            continue
+        out.append(esc(text[pos : m.start()]))
+        out.append(f'<a class="sanad-cite" href="#{_anchor(key, n)}" title="{word} {n}" data-n="{n}">{n}</a>')
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def _passage_no(c: Citation, hits: Iterable[Hit]) -> int | None:
+    for h in hits:
+        if h.doc_id == c.doc_id and h.start == c.passage_start and h.end == c.passage_end:
+            return h.passage_id
+    return None
+
+
+def render_source(c: Citation, key: str, lang: str, hits: Iterable[Hit] = ()) -> str:
+    """One numbered source: document, passage, the quote with its span, the whole passage on demand."""
+    lab = _labels(lang)
+    pid = _passage_no(c, hits)
+    where = f"{lab['passage']} {pid} · " if pid is not None else ""
+    where += f'{lab["chars"]} <bdi dir="ltr">{c.passage_start}–{c.passage_end}</bdi>'
+    head = (
+        f'<div class="sanad-source-head"><span class="sanad-num">{c.n}</span>'
+        f'<bdi class="sanad-doc">{esc(c.doc_id)}</bdi><span class="sanad-where">{where}</span></div>'
+    )
+    quote = _block("blockquote", "sanad-quote", highlight(c.quote, c.start, None, _span(c)), c.quote)
+    passage = _block(
+        "div",
+        "sanad-passage-text",
+        highlight(c.passage_text, c.passage_start, (c.start, c.end), _span(c)),
+        c.passage_text,
+    )
+    details = f'<details class="sanad-passage"><summary>{lab["whole"]}</summary>{passage}</details>'
+    return f'<div class="sanad-source" id="{_anchor(key, c.n)}">{head}{quote}{details}</div>'
+
+
+def _closest(hits: list[Hit], lang: str, limit: int = 3) -> str:
+    if not hits:
+        return ""
+    items = "".join(
+        f'<li><bdi class="sanad-doc">{esc(h.doc_id)}</bdi>{_block("div", "sanad-hit", esc(h.text), h.text)}</li>'
+        for h in hits[:limit]
+    )
+    return f'<details class="sanad-closest"><summary>{_labels(lang)["closest"]}</summary><ul>{items}</ul></details>'
+
+
+def render_answer(answer: Answer, key: str) -> str:
+    """The assistant's message: linked answer text, then its sources (or a clear abstention note).
+
+    `key` makes the anchors of this message unique on a page that shows many answers.
+    """
+    lang = answer.lang if answer.lang in LABELS else "en"
+    lab = _labels(lang)
+    d = "rtl" if lang == "ar" else "ltr"
+    parts: list[str] = []
+    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        parts.append(
+            f'<div class="sanad-understood">{lab["understood"]}: <bdi>{esc(answer.standalone_question)}</bdi></div>'
+        )
+    if answer.abstained:
+        # The chain's own wording when it gave one (already in the question's language), else ours.
+        note = answer.text.strip() or lab["abstain"]
+        body = _block("div", "sanad-abstain-title", esc(note), note)
+        parts.append(f'<div class="sanad-abstain" role="note">{body}</div>')
+        parts.append(_closest(answer.retrieved, lang))
+        return f'<div class="sanad-answer sanad-abstained" dir="{d}" lang="{lang}">{"".join(parts)}</div>'
+
+    numbers = {c.n for c in answer.citations}
+    text = _linked_text(answer.text, key, numbers, lang)
+    parts.append(_block("div", "sanad-text", text, answer.text))
+    if answer.short and answer.short.strip() and answer.short.strip() not in answer.text:
+        parts.append(f'<div class="sanad-short">{lab["short"]}: <bdi>{esc(answer.short)}</bdi></div>')
+    if answer.citations:
+        sources = "".join(render_source(c, key, lang, answer.retrieved) for c in answer.citations)
+        parts.append(
+            f'<div class="sanad-sources"><div class="sanad-sources-title">{lab["sources"]}</div>{sources}</div>'
+        )
+    return f'<div class="sanad-answer" dir="{d}" lang="{lang}">{"".join(parts)}</div>'
+
+
+def render_question(text: str) -> str:
+    """The user's message, escaped, laid out in its own direction."""
+    return _block("div", "sanad-question", esc(text), text)
+
+
+def render_pending(lang: str) -> str:
+    return _block("div", "sanad-pending", esc(_labels(lang)["pending"]), _labels(lang)["pending"])
+
+
+def render_error(message: str, lang: str) -> str:
+    """A readable error line in the chat (never a traceback)."""
+    title = _labels(lang)["error"]
+    return _block(
+        "div",
+        "sanad-error",
+        f'<span class="sanad-error-title">{title}</span> {esc(message)}',
+        title,
+        ' role="alert"',
+    )
+
+
+def render_stats(stats: Mapping[str, Any]) -> str:
+    """The 'what is indexed' panel."""
+    rows = [
+        ("Documents · المستندات", stats.get("documents", "?")),
+        ("Passages · المقاطع", stats.get("passages", "?")),
+    ]
+    rows.append(("Model · النموذج", stats.get("model", "?")))
+    cells = "".join(
+        f'<div class="sanad-stat"><span class="sanad-stat-k">{esc(k)}</span><bdi class="sanad-stat-v">{esc(v)}</bdi></div>'
+        for k, v in rows
+    )
+    return f'<div class="sanad-stats">{cells}</div>'
+
+
+def render_upload_report(
+    added: Iterable[str] = (),
+    replaced: Iterable[str] = (),
+    unchanged: Iterable[str] = (),
+    refused: Iterable[tuple[str, str]] = (),
+    error: str | None = None,
+) -> str:
+    """What happened to each uploaded file: indexed, replaced, already there, or refused and why."""
+    groups = [
+        ("ok", "Indexed · أُضيف", [(n, "") for n in added]),
+        ("ok", "Replaced · استُبدل", [(n, "") for n in replaced]),
+        ("same", "Already indexed · موجود مسبقًا", [(n, "") for n in unchanged]),
+        ("refused", "Refused · مرفوض", list(refused)),
+    ]
+    out = []
+    if error:
+        out.append(f'<div class="sanad-error" role="alert">{esc(error)}</div>')
+    for cls, title, items in groups:
+        if not items:
+            continue
+        lis = "".join(
+            f"<li><bdi>{esc(name)}</bdi>"
+            + (f' <span class="sanad-reason">— {esc(why)}</span>' if why else "")
+            + "</li>"
+            for name, why in items
+        )
+        out.append(
+            f'<div class="sanad-upload-{cls}"><div class="sanad-upload-title">{title}</div><ul>{lis}</ul></div>'
+        )
+    return f'<div class="sanad-upload">{"".join(out)}</div>'
