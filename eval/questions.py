@@ -102,6 +102,12 @@ def parse_lines(lines: list[str], source: str = "<questions>") -> tuple[list[Que
         except InvalidQuestion as e:
             problems.append(Problem(source, number, str(e)))
             continue
+        except RecursionError:
+            problems.append(Problem(source, number, "not valid JSON (nested too deeply)"))
+            continue
+        except ValueError as e:  # e.g. an integer longer than Python converts
+            problems.append(Problem(source, number, f"not valid JSON ({str(e).split(':')[0][:80]})"))
+            continue
         if q.id in seen:
             problems.append(Problem(source, number, f"duplicate id {q.id!r}"))
             continue

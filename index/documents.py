@@ -88,7 +88,11 @@ def iter_articles(paths: Iterable[Path], max_bytes: int | None = None) -> Iterat
                     yield Refusal(doc_id, f"not a .txt or .md file ({full.suffix or 'no extension'})")
                 continue
             if in_folder and full.is_symlink():
-                target = full.resolve()
+                try:
+                    target = full.resolve()
+                except (OSError, RuntimeError):  # a link loop: RuntimeError up to 3.12, OSError after
+                    yield Refusal(doc_id, "symbolic link loop")
+                    continue
                 if not target.is_relative_to(root.resolve()):
                     yield Refusal(doc_id, "symbolic link pointing outside the folder")
                     continue
