@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -192,8 +192,7 @@ class Sanad:
     def rebuild(self, progress: Progress | None = None) -> AddReport:
         """Re-index every stored document with the current settings (model, analyzer, passages)."""
         with self._write_lock, self.store.write_lock():
-            data = self.store.load(None)
-            docs = [Document(d.doc_id, d.text, d.sha256, d.title) for d in data.documents]
+            docs = [Document(d.doc_id, d.text, d.sha256, d.title) for d in self.store.load_documents()]
         opts = self.build_options()
         emb = self.embedder()
         with self._write_lock, self.store.write_lock():
@@ -221,6 +220,20 @@ class Sanad:
         )
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
+
+    def ask_stream(
+        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Like `ask`, for a chat UI: text pieces as a chat model writes them (none on the
+        extractive path), then the final `Answer`, whose text is what should stay on screen."""
+        t0 = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        snap = self.snapshot()
+        state = {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+        for chunk in self.chain.stream(state):
+            if isinstance(chunk, Answer):
+                chunk.latency_ms = (time.perf_counter() - t0) * 1000
+            yield chunk
 
     def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
         question = clean_question(question, self.settings.max_question_chars)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from index.sentences import split_sentences
 
 _WORD = re.compile(r"\S+")
+CHARS_PER_WORD = 12  # a generous average (Arabic words run 5-6 letters); caps passages in characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +32,14 @@ def split_passages(doc_id: str, text: str, max_words: int = 120, overlap: int = 
     if not sents:
         return []
     words = [len(_WORD.findall(text, s, e)) for s, e in sents]
+    max_chars = max_words * CHARS_PER_WORD  # text with few spaces must not make huge passages
     out: list[Passage] = []
     i = 0
     while i < len(sents):
         j, total = i, 0
-        while j < len(sents) and (j == i or total + words[j] <= max_words):
+        while j < len(sents) and (
+            j == i or (total + words[j] <= max_words and sents[j][1] - sents[i][0] <= max_chars)
+        ):
             total += words[j]
             j += 1
         start, end = sents[i][0], sents[j - 1][1]

@@ -89,6 +89,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _read_documents(path: Path) -> list[DocRecord]:
+    docs = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            docs.append(DocRecord(d["doc_id"], d["sha256"], d["text"], d.get("title", "")))
+    return docs
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -214,12 +223,25 @@ class IndexStore:
             msg = f"index at {self.root} cannot be read ({type(e).__name__}: {e}); {hint}"
             raise IndexCorruptError(msg) from e
 
+    def load_documents(self) -> list[DocRecord]:
+        """Only the stored articles, from the newest generation whose documents file is intact.
+
+        This is what a rebuild needs, so a damaged vector or lexical file never blocks its repair.
+        """
+        hint = REBUILD_HINT.format(dir=self.root)
+        current = self.current()
+        gens = [g for g in reversed(self._generations()) if current is None or g <= current]
+        for gen in gens:
+            with contextlib.suppress(OSError, ValueError, KeyError, IndexCorruptError):
+                meta = self.read_manifest(gen)["files"]["documents.jsonl"]
+                path = self.root / gen / "documents.jsonl"
+                if path.stat().st_size == meta["bytes"] and _sha256(path) == meta["sha256"]:
+                    return _read_documents(path)
+        msg = f"index at {self.root}: no intact documents.jsonl in any generation; re-add the articles with sanad index add ({hint})"
+        raise IndexCorruptError(msg)
+
     def _parse(self, gdir: Path, manifest: dict, gen: str) -> IndexData:
-        docs = []
-        with (gdir / "documents.jsonl").open(encoding="utf-8") as f:
-            for line in f:
-                d = json.loads(line)
-                docs.append(DocRecord(d["doc_id"], d["sha256"], d["text"], d.get("title", "")))
+        docs = _read_documents(gdir / "documents.jsonl")
         with np.load(gdir / "passages.npz", allow_pickle=False) as z:
             doc_of, starts, ends = z["doc"], z["start"], z["end"]
         lexical = {name: LexicalIndex.load(gdir, name) for name in manifest["lexical_fields"]}

@@ -494,11 +494,6 @@ def test_the_advised_rebuild_moves_an_index_to_the_configured_model(damaged, cap
     assert hits[0].doc_id == "good-en.md"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: `sanad index rebuild` loads the whole generation with its checksums, so it "
-    "fails on the very damage whose message advises it (documents.jsonl alone would do)",
-)
 def test_the_advised_rebuild_repairs_a_damaged_faiss_file(damaged, capsys, monkeypatch) -> None:
     settings, root, gen = damaged
     _truncate(gen)
