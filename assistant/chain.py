@@ -50,7 +50,7 @@ def retrieval_step(retriever: SanadRetriever) -> Runnable:
 
 
 def _extractive(state: dict[str, Any]) -> Answer:
-    answer = extractive_answer(state["plan"], state["hits"], state["snapshot"])
+    answer = extractive_answer(state["plan"], state["hits"], state["snapshot"], state.get("context"))
     if state.get("context"):
         answer.standalone_question = f"{state['context']} → {state['question']}"
     return answer

@@ -1,79 +1,250 @@
-"""Extractive answers: the sentence(s) of the retrieved passages that best support the question.
+"""Extractive answers: the short answer, the sentence that supports it, and its citation.
 
-No model generates text here, so nothing can be invented: every answer is a quote with its exact
-offsets. When no sentence carries enough of the question's key terms, the answer is an honest
-abstention in the question's language.
+No model generates text here, so nothing can be invented: the short answer is a span of the
+best supporting sentence (a number, a date, a name, a phrase, by the question's type) and the
+sentence is quoted with exact offsets. Sentences are ranked by how much of the question they
+cover (stems, derivations, translations, names) and by whether they hold an answer of the
+expected type, so "how many warplanes" lands on the sentence where a number counts warplanes
+and not on one that merely repeats the question's verbs. When the evidence is too thin (see
+`assistant.abstain`), the answer is an honest abstention in the question's language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from assistant.abstain import Evidence, needs_type, should_abstain
 from assistant.answer import Answer, Citation, Hit
+from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, detect_type
+from assistant.matching import GLOSS, Key, Match, SentenceView, match, question_keys, sentence_view
 from assistant.query import QueryPlan
 from assistant.snapshot import Snapshot
+from assistant.spans import (
+    TYPED_KINDS,
+    AnswerSpan,
+    SentenceInfo,
+    best_spans,
+    candidates,
+    fit_level,
+    typed_first,
+)
 from index.builder import TEXT_FIELD
+from index.numbers import find_numbers
 from index.passages import sentences_in
-from index.tokens import analyze
+from index.tokens import tokenize
 
 ABSTAIN = {
     "ar": "لا تذكر المقالات المفهرسة إجابة عن هذا السؤال.",
     "en": "The articles do not say.",
 }
+SPAN_SENTENCES = 3  # sentences (best by coverage) searched for a short answer
+RANK_PRIOR = 0.08  # bonus of the first retrieved passage over the later ones, decaying by rank
+NEIGHBOUR_CREDIT = 0.5  # a question word found only in the previous sentence counts this much
+CONTEXT_WEIGHT = 0.35  # an earlier question's words, for a follow-up
+TIE = 0.1  # sentences covering this much less than the best still compete on their answer span
 
 
 @dataclass
-class Scored:
+class Candidate:
     hit_rank: int
-    start: int
-    end: int
-    coverage: float  # idf-weighted share of the question's terms found in the sentence
-    score: float
+    doc_id: str
+    view: SentenceView
+    match: Match
+    coverage: float  # with half credit from the previous sentence
+    score: float = 0.0
 
 
-def score_sentences(plan: QueryPlan, hits: list[Hit], snap: Snapshot) -> list[Scored]:
-    lex = snap.index.lexical[TEXT_FIELD]
-    terms = plan.all_terms()
-    weights = {t: w * max(lex.idf(t), 0.1) for t, w in terms.items()}
-    total = sum(weights.values()) or 1.0
+def question_type(question: str, lang: str, context: str | None = None) -> QuestionType:
+    """The question's type; an elliptical follow-up ("and warships?") borrows the earlier one's kind."""
+    qtype = detect_type(question, lang)
+    if context and qtype.kind == WHAT and not qtype.wh_tokens:
+        earlier = detect_type(context, lang)
+        if earlier.kind != WHAT:
+            target = qtype.target
+            if earlier.kind == COUNT:
+                words = [t.text for t in tokenize(question) if t.norm.isalpha() and len(t.norm) > 2]
+                target = tuple(reversed(words)) if lang == "en" else tuple(words[-1:])
+            return QuestionType(earlier.kind, target or earlier.target, qtype.wh_tokens)
+    return qtype
+
+
+def _sentences(hits: list[Hit], snap: Snapshot) -> list[tuple[int, str, int, int, int | None]]:
+    """(hit rank, doc id, start, end, previous sentence start) for every sentence of the hits, once."""
+    seen: set[tuple[str, int]] = set()
     out = []
     for rank, h in enumerate(hits):
         doc = snap.index.document_text(h.doc_id)
+        prev = None
         for s, e in sentences_in(h.start, h.end, doc):
-            present = set(analyze(doc[s:e]))
-            got = sum(w for t, w in weights.items() if t in present)
-            coverage = got / total
-            out.append(Scored(rank, s, e, coverage, coverage + 0.05 / (rank + 1)))
-    out.sort(key=lambda x: (-x.score, x.hit_rank, x.start))
+            if (h.doc_id, s) not in seen:
+                seen.add((h.doc_id, s))
+                out.append((rank, h.doc_id, s, e, prev))
+            prev = s
     return out
 
 
-def _dedupe(scored: list[Scored]) -> list[Scored]:
-    seen, out = set(), []
-    for s in scored:
-        if (s.start, s.end, s.hit_rank) in seen:
+def _coverage(keys: list[Key], m: Match, prev: Match | None) -> float:
+    total = sum(k.weight for k in keys)
+    if not total:
+        return 0.0
+    got = 0.0
+    for i, k in enumerate(keys):
+        s = m.per_key[i]
+        if prev is not None:
+            s = max(s, NEIGHBOUR_CREDIT * prev.per_key[i])
+        got += k.weight * s
+    return got / total
+
+
+def rank_sentences(plan: QueryPlan, hits: list[Hit], snap: Snapshot, keys: list[Key]) -> list[Candidate]:
+    """Every sentence of the retrieved passages, best covering the question first."""
+    english = plan.lang == "en"
+    matches: dict[tuple[str, int], Match] = {}
+    cands = []
+    for rank, doc_id, s, e, prev in _sentences(hits, snap):
+        doc = snap.index.document_text(doc_id)
+        view = sentence_view(doc[s:e], s, e, snap.lexicon, english)
+        m = match(view, keys)
+        matches[(doc_id, s)] = m
+        prev_m = matches.get((doc_id, prev)) if prev is not None else None
+        cov = _coverage(keys, m, prev_m)
+        cands.append(Candidate(rank, doc_id, view, m, cov, cov + RANK_PRIOR / (rank + 1)))
+    cands.sort(key=lambda c: (-c.score, c.hit_rank, c.view.start))
+    return cands
+
+
+@dataclass
+class Found:
+    """The chosen short answer, the sentence it came from, and the runner-up spans."""
+
+    sentence: Candidate
+    spans: list[AnswerSpan]
+    keys: list[Key]
+
+
+def find_answer(
+    cands: list[Candidate], keys: list[Key], qtype: QuestionType, lang: str, lexicon, question: str
+) -> Found | None:
+    """The best span of the best-covering sentences (near ties share the chance).
+
+    A question that asks for a value (how many, when) takes the best sentence that holds one
+    among the top `SPAN_SENTENCES`, preferring a number that counts the asked noun.
+    """
+    if not cands:
+        return None
+    values = frozenset(n.value for n in find_numbers(question))
+    typed = qtype.kind in TYPED_KINDS
+    top = cands[0].coverage
+    best: Found | None = None
+    best_key: tuple[int, float] = (-1, 0.0)
+    for pos, c in enumerate(cands[:SPAN_SENTENCES]):
+        near = c.coverage >= top - TIE
+        if not near and not typed:
             continue
-        if any(o.start == s.start and o.end == s.end for o in out):
-            continue  # the same sentence reached through an overlapping passage
-        seen.add((s.start, s.end, s.hit_rank))
-        out.append(s)
-    return out
+        info = SentenceInfo(c.coverage, pos, c.hit_rank)
+        spans = best_spans(candidates(c.view, c.match, keys, qtype, lang, info, lexicon, values), limit=200)
+        if not spans:
+            continue
+        spans = typed_first(spans, qtype)
+        key = (fit_level(qtype, spans[0]), spans[0].score)
+        if not near and key[0] <= best_key[0]:
+            continue  # a weaker sentence only wins with a better-typed answer
+        if key > best_key:
+            best, best_key = Found(c, spans[:5], keys), key
+    return best
 
 
-def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, max_sentences: int = 2) -> Answer:
-    scored = _dedupe(score_sentences(plan, hits, snap)) if hits else []
-    if not scored or scored[0].coverage < snap.settings.min_evidence:
+def _support(keys: list[Key], cands: list[Candidate]) -> float:
+    """Share of key weight the index knows at all: in its vocabulary, or found as such (not just
+    by a rough root) in a retrieved sentence. A question about a topic no article mentions has
+    almost none, whatever its best sentence looks like."""
+    total = sum(k.weight for k in keys)
+    if not total:
+        return 0.0
+    got = sum(
+        k.weight for i, k in enumerate(keys) if k.seen or any(c.match.per_key[i] >= GLOSS for c in cands)
+    )
+    return got / total
+
+
+def _unseen(keys: list[Key], cands: list[Candidate]) -> float:
+    """Share of key weight neither in the index vocabulary nor matched in any retrieved sentence."""
+    total = sum(k.weight for k in keys)
+    if not total:
+        return 0.0
+    missing = 0.0
+    for i, k in enumerate(keys):
+        if not k.telling or k.seen or any(c.match.per_key[i] > 0 for c in cands):
+            continue
+        missing += k.weight
+    return missing / total
+
+
+def _typed(qtype: QuestionType, found: Found | None) -> bool:
+    """Is the short answer of the kind the question asks for (a number for "how many", a date for "when")?"""
+    if found is None or not found.spans:
+        return False
+    kinds = TYPED_KINDS.get(qtype.kind)
+    if kinds is None:
+        return True
+    span = found.spans[0]
+    if span.kind not in kinds:
+        return False
+    if qtype.kind in (COUNT, QUANTITY) and span.timed and not _time_target(qtype):
+        return False  # "4 years" answers no "how much trade"
+    if qtype.kind == COUNT and qtype.target and not span.counts_target:
+        # a number of something else: fine if the asked noun is in the sentence (770 قتلوا ...
+        # من العسكريين), not when it is nowhere (soldiers, when civilians were asked about)
+        m = found.sentence.match
+        return any(k.target and m.per_key[i] > 0 for i, k in enumerate(found.keys))
+    return True
+
+
+def _time_target(qtype: QuestionType) -> bool:
+    from assistant.spans import is_time_unit
+
+    return bool(qtype.target) and is_time_unit(qtype.target[0])
+
+
+def compose(lang: str, short: str | None, quote: str, span: AnswerSpan | None) -> str:
+    """The answer as shown: the short answer first, then the supporting quote (Arabic questions,
+    or English ones whose short answer is still in Arabic script)."""
+    if not short:
+        return f"{quote} [1]"
+    if lang == "en" and span is not None and span.unit:
+        return f"{short} {span.unit} [1]"
+    if lang == "en" and not any("\u0600" <= ch <= "\u06ff" for ch in short):
+        return f"{short} [1]\n\n«{quote}»"
+    return f"{short} [1]\n\n«{quote}»"
+
+
+def build_keys(question: str, lang: str, qtype: QuestionType, snap: Snapshot, context: str | None = None) -> list[Key]:
+    """The question's key words against this index; a follow-up's earlier question counts less."""
+    lex = snap.index.lexical[TEXT_FIELD]
+    names = getattr(snap.index, "names", None)
+    keys = question_keys(question, lang, qtype, lex, snap.lexicon, names=names)
+    if context:
+        extra = question_keys(context, lang, detect_type(context, lang), lex, snap.lexicon, names=names)
+        have = {k.label.lower() for k in keys}
+        keys += [replace(k, weight=CONTEXT_WEIGHT * k.weight) for k in extra if k.label.lower() not in have]
+    return keys
+
+
+def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context: str | None = None) -> Answer:
+    """The short answer with its supporting sentence, or an abstention (see module docstring)."""
+    qtype = question_type(plan.question, plan.lang, context)
+    keys = build_keys(plan.question, plan.lang, qtype, snap, context)
+    cands = rank_sentences(plan, hits, snap, keys) if hits and keys else []
+    found = find_answer(cands, keys, qtype, plan.lang, snap.lexicon, plan.question) if cands else None
+    if found is None:
         return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
-    best = scored[0]
-    chosen = [best]
-    for s in scored[1:max_sentences]:
-        if s.coverage >= max(snap.settings.min_evidence, 0.8 * best.coverage) and s.score >= 0.8 * best.score:
-            chosen.append(s)
-    citations, parts = [], []
-    for n, s in enumerate(chosen, start=1):
-        h = hits[s.hit_rank]
-        doc = snap.index.document_text(h.doc_id)
-        quote = doc[s.start : s.end]
-        citations.append(Citation(n, h.doc_id, s.start, s.end, quote, h.start, h.end, h.text))
-        parts.append(f"{quote} [{n}]")
-    return Answer(plan.question, plan.lang, " ".join(parts), False, citations, hits)
+    best = found.sentence
+    ev = Evidence(best.coverage, _unseen(keys, cands), _typed(qtype, found), needs_type(qtype), _support(keys, cands))
+    if should_abstain(ev, plan.lang):
+        return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
+    h = hits[best.hit_rank]
+    v = best.view
+    span = found.spans[0]
+    citation = Citation(1, h.doc_id, v.start, v.end, v.text, h.start, h.end, h.text, span.start, span.end)
+    text = compose(plan.lang, span.display, v.text, span)
+    return Answer(plan.question, plan.lang, text, False, [citation], hits, short=span.display)

@@ -63,6 +63,8 @@ def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:
         fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
     else:
         fused = zsum(channels, weights)
+        if not fused:  # every weighted channel flat (e.g. a one-passage index): ranks still order it
+            fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
     hits = []
     for row, score, parts in fused[:top_k]:
         p = snap.index.passage(row)

@@ -71,3 +71,14 @@ def test_english_question_finds_the_english_article(sample_sanad) -> None:
     docs = sample_sanad.retriever.invoke("How many visitors came to the river festival?")
     assert docs[0].metadata["doc_id"] == ENGLISH
     assert "40,000 visitors" in docs[0].page_content
+
+
+def test_a_one_passage_index_still_returns_its_passage(tmp_path) -> None:
+    from assistant.config import Settings
+    from assistant.sanad import Sanad
+
+    (tmp_path / "one.txt").write_text("The harbour bridge reopened on Monday after repairs.", encoding="utf-8")
+    sanad = Sanad(Settings.from_env(index_dir=tmp_path / "idx", progress=False))
+    sanad.add_paths([tmp_path / "one.txt"])
+    hits = sanad.retrieve("When did the harbour bridge reopen?")
+    assert [h.doc_id for h in hits] == ["one.txt"]

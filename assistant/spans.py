@@ -1,0 +1,572 @@
+"""The short answer inside a sentence: the number, date, name, place or phrase the question asks for.
+
+Every run of up to `MAX_WORDS` words of the best sentences is a candidate. Each is described by a
+few dozen features (is it exactly a number phrase, a date, a name-like run? how does it sit
+next to the words it shares with the question, in the same clause? how long is it, for this
+question type?) and scored by a linear model: hand-readable weights in
+`assistant/data/span_model.json`, fitted offline (`scripts/train_span_model.py`). The readers of
+their own type do the reading: `index.numbers` (digits, number words, duals), `index.dates`.
+
+Spans keep their offsets into the document, so the short answer can be highlighted inside the
+cited sentence; `display` is what a reader of the question's language sees (1,512,300 / March
+12-13 / 4 years for English; names stay in the source script).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from assistant.answer_type import (
+    COUNT,
+    DURATION,
+    HOW,
+    QUANTITY,
+    WHAT,
+    WHEN,
+    WHERE,
+    WHO,
+    WHY,
+    YESNO,
+    QuestionType,
+)
+from assistant.matching import Key, Match, SentenceView, arabic_nouns, english_gloss, match, verb_like
+from index.dates import find_dates, format_date
+from index.normalize import normalize
+from index.numbers import find_duals, find_numbers, format_number
+from index.stopwords import is_stopword
+
+MAX_WORDS = 10
+EDGE_HIT = 0.85  # a span neither starts nor ends on a question word found as such (stem or name)
+# A break between two tokens: a comma-like one (lists may cross it) or a strong one (never crossed).
+_COMMA = re.compile(r"[،,]")
+_STRONG = re.compile(r"[.:;؛()\[\]«»\"“”!?؟/]|\s[-–—]\s?|[-–—]\s")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in text.split())
+
+
+# Function words an answer neither starts nor ends with (stop words minus a few that can: هناك, كل ...).
+_EDGE_OK = _words("هناك كل بعض غير أكثر اكثر نحو دون مثل all some more most")
+_TITLES = _words(
+    "الرئيس رئيس المبعوث مبعوث الوزير وزير اللاعب المدرب الملك الأمير الشيخ السيد السيدة الدكتور "
+    "المستشار الجنرال العقيد العميد اللواء القائد الناطق المتحدث النائب السفير البابا الإمام الكاتب الشاعر "
+    "الفنان العالم الدكتورة المهندس "
+    "president minister envoy king prince sheikh mr mrs ms dr general coach"
+)
+_PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
+_CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
+_COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
+_TIME_UNITS = {
+    normalize(k): v
+    for k, v in {
+        "سنة": "year", "سنوات": "years", "سنين": "years", "عام": "year", "أعوام": "years", "عاما": "years",
+        "شهر": "month", "أشهر": "months", "شهور": "months", "شهرا": "months", "يوم": "day", "أيام": "days",
+        "يوما": "days", "أسبوع": "week", "أسابيع": "weeks", "أسبوعا": "weeks", "ساعة": "hour",
+        "ساعات": "hours", "دقيقة": "minute", "دقائق": "minutes", "عقد": "decade", "عقود": "decades",
+        "قرن": "century", "قرون": "centuries", "years": "years", "year": "year", "months": "months",
+        "days": "days", "weeks": "weeks", "hours": "hours", "decades": "decades", "centuries": "centuries",
+    }.items()
+}  # fmt: skip
+_APPROX_EN = {
+    normalize(k): v
+    for k, v in {
+        "أكثر من": "more than", "اكثر من": "more than", "أقل من": "less than", "نحو": "about",
+        "حوالي": "about", "حوالى": "about", "قرابة": "nearly", "زهاء": "about", "ما يقارب": "nearly",
+        "قبل": "ago", "منذ": "since",
+    }.items()
+}  # fmt: skip
+
+ENTITY, VALUE, TEXT = "ent", "val", "txt"
+_GROUP = {WHO: ENTITY, WHERE: ENTITY, COUNT: VALUE, QUANTITY: VALUE, WHEN: VALUE, DURATION: VALUE}
+_LEN_BUCKETS = (1, 2, 3, 4, 5, 7)  # lengths 1, 2, 3, 4, 5-6, 7+
+
+
+_DIST_BUCKETS = (1, 2, 3, 4, 7)  # distance to the nearest question word: 1, 2, 3, 4-6, 7+
+# Closed-class words right before a span that tell its role (في X, عام X, منذ X), by normalized form.
+_PREV_WORDS = ("في", "من", "الي", "علي", "عن", "مع", "بعد", "قبل", "منذ", "حتي", "عام", "سنه", "الذي", "التي",
+               "هو", "هي", "ب", "ل", "و", "بين", "نحو", "in", "of", "by", "the")  # fmt: skip
+_PREV_SET = frozenset(_PREV_WORDS)
+
+
+def _dist_bucket(d: int) -> int:
+    return next(b for b in reversed(_DIST_BUCKETS) if d >= b)
+
+
+def _len_bucket(n: int) -> int:
+    return next(b for b in reversed(_LEN_BUCKETS) if n >= b)
+
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    *(f"len{b}_{g}" for g in (ENTITY, VALUE, TEXT) for b in _LEN_BUCKETS),
+    "hit_in", "stop_in", "comma_in",
+    "adj_left", "adj_right", "near_left", "near_right", "far_left", "far_right", "clause_share",
+    *(f"num_exact_{k}" for k in (COUNT, QUANTITY, WHEN, DURATION, "other")),
+    "num_part", "unit_target", "unit_other", "unit_target_val", "num_in_question", "unit_rival", "unit_time",
+    *(f"date_exact_{k}" for k in (WHEN, DURATION, "other")),
+    "date_part",
+    *(f"dur_exact_{k}" for k in (WHEN, DURATION, VALUE, "other")),
+    *(f"name_mean_{k}" for k in (WHO, WHERE, WHAT, "other")),
+    "name_all_who", "name_all_where",
+    "title_before_who", "place_before_where", "place_before_other", "cause_before_why", "cause_before_other",
+    "comp_before_what", "comp_before_other",
+    "target_before_ent", "target_before_other", "target_in",
+    "first_al", "first_waw", "latin_in",
+    "start_clause", "end_clause",
+    "sent_cov", "sent_first", "sent_second", "hit_first",
+    *(f"dleft{b}" for b in _DIST_BUCKETS), "dleft_none",
+    *(f"dright{b}" for b in _DIST_BUCKETS), "dright_none",
+    "between", "verb_in_ent", "verb_first", "name_edges_ent", "target_only",
+    *(f"prev_{w}_{g}" for w in _PREV_WORDS for g in (ENTITY, VALUE, TEXT)),
+)  # fmt: skip
+_COL = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    start: int  # document offsets of the source text
+    end: int
+    text: str  # document[start:end]
+    display: str  # what the reader sees, in the question's language where the value allows
+    kind: str  # number | date | duration | phrase
+    score: float
+    unit: str | None = None  # the counted noun in the question's (English) words, for "87 warplanes"
+    counts_target: bool = False  # a number followed by the noun the question counts (or its dual)
+    timed: bool = False  # a number followed by a time unit (4 سنوات): a duration, not an amount
+
+
+@dataclass(frozen=True)
+class SentenceInfo:
+    """Sentence-level facts that every candidate span of the sentence shares."""
+
+    coverage: float
+    position: int  # 0 = the best-covering sentence
+    hit_rank: int  # rank of the retrieved passage it came from
+
+
+# Set by hand, added to the fitted weights: facts about counting that the training questions
+# (few of which ask about lists of counted things) cannot teach. A number that counts another noun
+# when one in the same sentence counts the asked noun is the wrong one; "4 years" is no count.
+RULES = {
+    "unit_rival": -2.0,
+    "unit_time": -1.5,
+    "unit_target": 1.0,
+    "num_in_question": -4.0,
+    "title_before_who": 2.0,  # الوزير X / President X
+    "verb_in_ent": -1.5,  # a name or a place holds no verb
+    "comp_before_other": -1.5,  # after إن / that comes a clause, not a name, place or value
+    "target_only": -3.0,  # "which region?" is not answered by "the region"
+    "name_edges_ent": 1.5,  # a name starts and ends on a name, not on an ordinary word beside it
+    "target_before_ent": 2.0,  # apposition: "which agency" -> the name right after "agency"
+    "place_before_where": 1.5,  # في X / near X
+    "len2_ent": 0.5,  # names and places are mostly two words in news (first and last name, مدينة X)
+}  # each checked not to lower F1 on the held-out half of XQuAD dev
+
+
+@lru_cache(maxsize=1)
+def load_weights() -> np.ndarray:
+    """The span model's fitted weights plus `RULES`, in `FEATURES` order (a missing feature weighs 0)."""
+    path = resources.files("assistant") / "data" / "span_model.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    weights = data["weights"]
+    fitted = np.array([float(weights.get(name, 0.0)) for name in FEATURES], dtype=np.float64)
+    return fitted + rule_weights()
+
+
+def rule_weights() -> np.ndarray:
+    return np.array([RULES.get(name, 0.0) for name in FEATURES], dtype=np.float64)
+
+
+# -- per-token facts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Phrase:
+    i: int  # token range [i, j)
+    j: int
+    kind: str  # number | date | duration
+    display: str
+    start: int  # sentence offsets of the phrase itself (و120 -> 120, ودبابتين -> دبابتين)
+    end: int
+    unit_tokens: tuple[int, ...] = ()
+    value: float | None = None
+    timed: bool = False
+
+
+def _token_range(view: SentenceView, start: int, end: int) -> tuple[int, int]:
+    idx = [k for k, t in enumerate(view.tokens) if t.end > start and t.start < end]
+    return (idx[0], idx[-1] + 1) if idx else (0, 0)
+
+
+def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) -> tuple[int, ...]:
+    """The words after a number that name what it counts ("1636 من أنظمة ..." skips the من)."""
+    out: list[int] = []
+    k = j
+    while k < len(view.tokens) and len(out) < limit and not (k > 0 and brk[k - 1]):
+        norm = view.tokens[k].norm
+        if not out and norm in ("من", "of"):
+            k += 1
+            continue
+        if norm[:1].isdigit():
+            break
+        out.append(k)
+        k += 1
+    return tuple(out)
+
+
+def is_time_unit(word: str) -> bool:
+    """سنوات, أيام, years ...: the nouns that make a number a duration."""
+    return normalize(word) in _TIME_UNITS
+
+
+def _plural_nisba(noun: str, token: str) -> bool:
+    """عسكري -> العسكريين is the plural, not the dual: for -ي adjectives the two are spelled alike
+    and the plural is what news means (docs/arabic-text.md §5 on -ين)."""
+    n = normalize(noun)
+    if n.endswith("ا") and len(n) > 3:
+        n = n[:-1]  # accusative: عسكريا
+    return n.endswith("ي") and normalize(token).endswith("ين")
+
+
+def _numbers(view: SentenceView, brk: np.ndarray, target_nouns: list[str], lang: str) -> list[_Phrase]:
+    spans = list(find_numbers(view.text))
+    for noun in target_nouns:
+        spans += [d for d in find_duals(view.text, noun) if not _plural_nisba(noun, d.text)]
+    out, seen = [], set()
+    for n in spans:
+        i, j = _token_range(view, n.start, n.end)
+        if i >= j or (i, j) in seen:
+            continue
+        seen.add((i, j))
+        dual = n.unit is not None and n.text == n.unit and n.value == 2
+        display = format_number(n.value, lang)
+        if lang == "ar" and n.text.replace(",", "").isdigit():
+            display = n.text
+        if view.text[n.end : n.end + 2].lstrip()[:1] in ("%", "\u066a"):
+            display += "%"
+        units = (i,) if dual else _unit_tokens(view, brk, j)
+        timed = bool(units) and not dual and view.tokens[units[0]].norm in _TIME_UNITS
+        out.append(_Phrase(i, j, "number", display, n.start, n.end, units, n.value, timed))
+    return out
+
+
+def _dates(view: SentenceView, lang: str) -> list[_Phrase]:
+    out = []
+    for d in find_dates(view.text):
+        i, j = _token_range(view, d.start, d.end)
+        if i < j:
+            display = (format_date(d, lang) or d.text) if lang == "en" else d.text
+            out.append(_Phrase(i, j, "date", display, d.start, d.end))
+    return out
+
+
+def _durations(view: SentenceView, brk: np.ndarray, numbers: list[_Phrase], lang: str) -> list[_Phrase]:
+    """A number followed by a time unit, with a qualifier before it (قرابة 4 سنوات, قبل 3 أيام)."""
+    toks = view.tokens
+    out = []
+    for p in numbers:
+        if p.kind != "number" or p.j >= len(toks) or brk[p.j - 1] or toks[p.j].norm not in _TIME_UNITS:
+            continue
+        words = [format_number(p.value or 0.0, "en"), _TIME_UNITS[toks[p.j].norm]]
+        i = p.i
+        while i > 0 and not brk[i - 1] and p.i - i < 3:
+            two = f"{toks[i - 2].norm} {toks[i - 1].norm}" if i > 1 else ""
+            width = 2 if two in _APPROX_EN else 1 if toks[i - 1].norm in _APPROX_EN else 0
+            if not width:
+                break
+            word = _APPROX_EN[two if width == 2 else toks[i - 1].norm]
+            if word in ("ago", "since"):
+                words = ["since", *words] if word == "since" else [*words, "ago"]
+            else:
+                words.insert(0, word)
+            i -= width
+        s = toks[i].start if i < p.i else p.start
+        e = toks[p.j].end
+        display = " ".join(words) if lang == "en" else view.text[s:e]
+        out.append(_Phrase(i, p.j + 1, "duration", display, s, e))
+    return out
+
+
+def _name_like(view: SentenceView, k: int, lexicon) -> float:
+    """How much token k looks like part of a name: unknown to the dictionary, or a capitalized Latin word."""
+    tok = view.tokens[k]
+    if is_stopword(tok.norm) or tok.norm[:1].isdigit():
+        return 0.0
+    if not any("\u0600" <= c <= "\u06ff" for c in tok.norm):
+        return 1.0 if tok.text[:1].isupper() else 0.2
+    if lexicon is None:
+        return 0.5
+    if english_gloss(tok.norm, lexicon):
+        return 0.0
+    return 0.3 if verb_like(tok.norm) else 1.0  # unknown, but shaped like a verb (ستتواصل; also يوسف)
+
+
+def _prefix_prep(norm: str, preps: str) -> bool:
+    """بموسكو / وبموسكو: a one-letter preposition glued to the word."""
+    if norm[:1] in "وف" and len(norm) > 4:
+        norm = norm[1:]
+    return norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))
+
+
+def _proximity(hit: np.ndarray, clause: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Question words near a span, closer ones counting more.
+
+    left[i]: sum of hit[k] / (i - k) over k < i, for a span starting at token i;
+    right[j]: sum of hit[k] / (k - j + 1) over k >= j, for a span ending before token j.
+    With `clause`, only tokens in the span's clause count (of token i, resp. token j - 1).
+    """
+    n = len(hit)
+    pos = np.arange(n)
+    d = pos[:, None] - pos[None, :]  # d[p, k] = p - k
+    left_w = np.where(d > 0, 1.0 / np.maximum(d, 1), 0.0)
+    right_w = np.where(d <= 0, 1.0 / (1 - np.minimum(d, 0)), 0.0)  # row q: k >= q, weight 1/(k - q + 1)
+    if clause is not None:
+        left_w = left_w * (clause[:, None] == clause[None, :])
+        ref = np.concatenate([[clause[0]], clause[:-1]])  # the clause of token q - 1
+        right_w = right_w * (ref[:, None] == clause[None, :])
+    left = left_w @ hit
+    right = np.concatenate([right_w @ hit, [0.0]])
+    return np.minimum(left, 3.0), np.minimum(right, 3.0)
+
+
+# -- candidates and features -------------------------------------------------------------------------
+
+
+@dataclass
+class Candidates:
+    """Candidate spans of one sentence: token ranges, their features, and any typed phrase they are."""
+
+    view: SentenceView
+    ij: list[tuple[int, int]]
+    X: np.ndarray
+    phrases: dict[tuple[int, int], _Phrase]
+    unit_label: str | None = None  # the question's counted noun, shown after a matching number (English)
+
+
+def _kind_col(prefix: str, kind: str, allowed: tuple[str, ...]) -> int:
+    return _COL[f"{prefix}_{kind if kind in allowed else 'other'}"]
+
+
+def candidates(
+    view: SentenceView,
+    m: Match,
+    keys: list[Key],
+    qtype: QuestionType,
+    lang: str,
+    info: SentenceInfo,
+    lexicon=None,
+    question_values: frozenset[float] = frozenset(),
+) -> Candidates:
+    """Every candidate span of the sentence with its feature row (see `FEATURES`)."""
+    toks = view.tokens
+    n = len(toks)
+    if n == 0:
+        return Candidates(view, [], np.zeros((0, len(FEATURES))), {})
+    kind, group = qtype.kind, _GROUP.get(qtype.kind, TEXT)
+    hit = np.array(m.per_token, dtype=np.float64)
+    target_keys = [k for k in keys if k.target]
+    tgt = np.array(match(view, target_keys).per_token if target_keys else [0.0] * n, dtype=np.float64)
+    gaps = [view.text[toks[k].end : toks[k + 1].start] for k in range(n - 1)]
+    comma = np.array([bool(_COMMA.search(g)) for g in gaps] + [True])
+    strong = np.array([bool(_STRONG.search(g)) for g in gaps] + [True])
+    brk = comma | strong
+    clause = np.concatenate([[0], np.cumsum(brk[:-1])])
+    norms = [t.norm for t in toks]
+    stop = np.array([is_stopword(x) for x in norms], dtype=np.float64)
+    edge_bad = [is_stopword(x) and x not in _EDGE_OK for x in norms]
+    name = np.array([_name_like(view, k, lexicon) for k in range(n)])
+    latin = np.array([any("a" <= c <= "z" for c in x) for x in norms], dtype=np.float64)
+
+    target_nouns = (
+        ([qtype.target[0]] if lang == "ar" else arabic_nouns(qtype.target[0], lexicon))
+        if qtype.target and kind in (COUNT, QUANTITY)
+        else []
+    )
+    numbers = _numbers(view, brk, target_nouns, lang)
+    dates = _dates(view, lang)
+    durations = _durations(view, brk, numbers, lang)
+    phrases: dict[tuple[int, int], _Phrase] = {}
+    numtok = np.zeros(n)
+    datetok = np.zeros(n)
+    for p in numbers:
+        phrases.setdefault((p.i, p.j), p)
+        numtok[p.i : p.j] = 1
+    for p in dates:
+        phrases[(p.i, p.j)] = p
+        datetok[p.i : p.j] = 1
+    for p in durations:
+        phrases[(p.i, p.j)] = p
+
+    # Another number in the sentence counts the asked noun: then a number that does not is a rival.
+    rival = any(
+        max((tgt[k] for k in p.unit_tokens), default=0.0) > 0 or (p.unit_tokens == (p.i,) and target_nouns)
+        for p in numbers
+    )
+    time_target = bool(qtype.target) and normalize(qtype.target[0]) in _TIME_UNITS
+    near_left, near_right = _proximity(hit, clause)
+    far_left, far_right = _proximity(hit, None)
+    total_hits = hit.sum()
+    clause_hits = np.bincount(clause, weights=hit, minlength=int(clause.max()) + 1)
+    cs_hit = np.concatenate([[0.0], np.cumsum(hit)])
+    cs_stop = np.concatenate([[0.0], np.cumsum(stop)])
+    cs_name = np.concatenate([[0.0], np.cumsum(name)])
+    cs_num = np.concatenate([[0.0], np.cumsum(numtok)])
+    cs_date = np.concatenate([[0.0], np.cumsum(datetok)])
+    cs_latin = np.concatenate([[0.0], np.cumsum(latin)])
+    cs_tgt = np.concatenate([[0.0], np.cumsum(tgt)])
+
+    ij: list[tuple[int, int]] = []
+    for i in range(n):
+        crossed = False  # past a strong break only a typed phrase may go on (23 يناير/كانون الثاني)
+        for j in range(i + 1, min(n, i + MAX_WORDS) + 1):
+            crossed = crossed or (j - 1 > i and bool(strong[j - 2]))
+            if (i, j) in phrases:
+                p = phrases[(i, j)]
+                own = hit[i:j].min() >= 0.99 and p.unit_tokens != (i,)  # (a dual echoes the asked noun)
+                if not own and not (p.kind == "number" and p.value in question_values):
+                    ij.append((i, j))  # the question's own number or date is never its answer
+                continue
+            if crossed:
+                continue
+            if edge_bad[i] or edge_bad[j - 1] or hit[i] >= EDGE_HIT or hit[j - 1] >= EDGE_HIT:
+                continue
+            ij.append((i, j))
+    if not ij:
+        return Candidates(view, [], np.zeros((0, len(FEATURES))), phrases)
+
+    X = np.zeros((len(ij), len(FEATURES)))
+    X[:, _COL["bias"]] = 1.0
+    X[:, _COL["sent_cov"]] = info.coverage
+    X[:, _COL["sent_first"]] = float(info.position == 0)
+    X[:, _COL["sent_second"]] = float(info.position == 1)
+    X[:, _COL["hit_first"]] = float(info.hit_rank == 0)
+    for r, (i, j) in enumerate(ij):
+        length = j - i
+        row = X[r]
+        row[_COL[f"len{_len_bucket(length)}_{group}"]] = 1.0
+        row[_COL["hit_in"]] = (cs_hit[j] - cs_hit[i]) / length
+        row[_COL["stop_in"]] = (cs_stop[j] - cs_stop[i]) / length
+        row[_COL["comma_in"]] = float(comma[i : j - 1].any())
+        left_ok = i > 0 and not brk[i - 1]
+        right_ok = j < n and not brk[j - 1]
+        row[_COL["adj_left"]] = hit[i - 1] if left_ok else 0.0
+        row[_COL["adj_right"]] = hit[j] if right_ok else 0.0
+        row[_COL["near_left"]] = near_left[i]
+        row[_COL["near_right"]] = near_right[j]
+        row[_COL["far_left"]] = far_left[i]
+        row[_COL["far_right"]] = far_right[j]
+        row[_COL["clause_share"]] = clause_hits[clause[i]] / total_hits if total_hits else 0.0
+        phrase = phrases.get((i, j))
+        if phrase is not None and phrase.kind == "number":
+            row[_kind_col("num_exact", kind, (COUNT, QUANTITY, WHEN, DURATION))] = 1.0
+            unit_t = max((tgt[k] for k in phrase.unit_tokens), default=0.0)
+            if phrase.unit_tokens == (i,):  # a dual: the noun is the number
+                unit_t = max(unit_t, 1.0 if target_nouns else 0.0)
+            row[_COL["unit_target"]] = unit_t
+            row[_COL["unit_target_val"]] = unit_t if group == VALUE else 0.0
+            if qtype.target and unit_t == 0 and phrase.unit_tokens and not stop[phrase.unit_tokens[0]]:
+                row[_COL["unit_other"]] = 1.0
+            row[_COL["num_in_question"]] = float(phrase.value in question_values)
+            row[_COL["unit_rival"]] = float(unit_t == 0 and rival)
+            if group == VALUE and phrase.unit_tokens and norms[phrase.unit_tokens[0]] in _TIME_UNITS:
+                row[_COL["unit_time"]] = float(kind in (COUNT, QUANTITY) and not time_target)
+        elif phrase is not None and phrase.kind == "date":
+            row[_kind_col("date_exact", kind, (WHEN, DURATION))] = 1.0
+        elif phrase is not None and phrase.kind == "duration":
+            k2 = kind if kind in (WHEN, DURATION) else VALUE if group == VALUE else "other"
+            row[_COL[f"dur_exact_{k2}"]] = 1.0
+        else:
+            row[_COL["num_part"]] = float(cs_num[j] > cs_num[i])
+            row[_COL["date_part"]] = float(cs_date[j] > cs_date[i])
+        name_mean = (cs_name[j] - cs_name[i]) / length
+        row[_kind_col("name_mean", kind, (WHO, WHERE, WHAT))] = name_mean
+        if kind in (WHO, WHERE):
+            row[_COL[f"name_all_{kind}"]] = float(name[i:j].min() >= 0.99)
+        before = norms[i - 1] if left_ok else ""
+        if kind == WHO:
+            row[_COL["title_before_who"]] = float(before in _TITLES)
+        place = float(before in _PLACE_CUES or _prefix_prep(norms[i], "بل"))
+        row[_COL["place_before_where" if kind == WHERE else "place_before_other"]] = place
+        cause = float(before in _CAUSE_CUES)
+        row[_COL["cause_before_why" if kind == WHY else "cause_before_other"]] = cause
+        comp = float(before in _COMPLEMENTIZERS)
+        row[_COL["comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"]] = comp
+        tb = tgt[i - 1] if left_ok else 0.0
+        row[_COL["target_before_ent" if group == ENTITY else "target_before_other"]] = tb
+        row[_COL["target_in"]] = (cs_tgt[j] - cs_tgt[i]) / length
+        row[_COL["first_al"]] = float(norms[i].startswith("ال"))
+        row[_COL["first_waw"]] = float(norms[i][:1] == "و" and len(norms[i]) > 3)
+        row[_COL["latin_in"]] = (cs_latin[j] - cs_latin[i]) / length
+        row[_COL["start_clause"]] = float(i == 0 or brk[i - 1])
+        row[_COL["end_clause"]] = float(brk[j - 1])
+        dl = next((i - k for k in range(i - 1, -1, -1) if hit[k] > 0 and clause[k] == clause[i]), 0)
+        dr = next((k - j + 1 for k in range(j, n) if hit[k] > 0 and clause[k] == clause[j - 1]), 0)
+        row[_COL[f"dleft{_dist_bucket(dl)}" if dl else "dleft_none"]] = 1.0
+        row[_COL[f"dright{_dist_bucket(dr)}" if dr else "dright_none"]] = 1.0
+        row[_COL["between"]] = float(bool(dl and dr))
+        if group == ENTITY:
+            row[_COL["name_edges_ent"]] = float(name[i] >= 0.99 and name[j - 1] >= 0.99)
+        row[_COL["target_only"]] = float(tgt[i:j].min() > 0)
+        verbs = [verb_like(norms[k]) for k in range(i, j)]
+        row[_COL["verb_in_ent"]] = float(any(verbs)) if group == ENTITY else 0.0
+        row[_COL["verb_first"]] = float(verbs[0])
+        prev = norms[i - 1] if i > 0 and not strong[i - 1] else ""
+        if prev in _PREV_SET:
+            row[_COL[f"prev_{prev}_{group}"]] = 1.0
+        elif _prefix_prep(norms[i], "ب"):
+            row[_COL[f"prev_ب_{group}"]] = 1.0
+        elif _prefix_prep(norms[i], "ل"):
+            row[_COL[f"prev_ل_{group}"]] = 1.0
+        elif norms[i][:1] == "و" and len(norms[i]) > 3:
+            row[_COL[f"prev_و_{group}"]] = 1.0
+    label = " ".join(reversed(qtype.target)) if lang == "en" and qtype.target and group == VALUE else None
+    return Candidates(view, ij, X, phrases, label)
+
+
+TYPED_KINDS = {COUNT: ("number",), QUANTITY: ("number",), WHEN: ("date", "duration"), DURATION: ("duration", "date")}
+
+
+def fit_level(qtype: QuestionType, span: AnswerSpan) -> int:
+    """How well a span fits the asked type: 2 counts the asked noun, 1 is a value of the right kind."""
+    typed = TYPED_KINDS.get(qtype.kind)
+    if not typed or span.kind not in typed:
+        return 0
+    return 2 if qtype.kind == COUNT and qtype.target and span.counts_target else 1
+
+
+def typed_first(spans: list[AnswerSpan], qtype: QuestionType) -> list[AnswerSpan]:
+    """Only the spans at the best type level (all of them when the question asks for no value)."""
+    if not spans:
+        return spans
+    level = max(fit_level(qtype, sp) for sp in spans)
+    return [sp for sp in spans if fit_level(qtype, sp) == level]
+
+
+def best_spans(cands: Candidates, weights: np.ndarray | None = None, limit: int = 5) -> list[AnswerSpan]:
+    """The best-scoring candidates as `AnswerSpan`s (document offsets, display form), best first."""
+    if not cands.ij:
+        return []
+    w = load_weights() if weights is None else weights
+    scores = cands.X @ w
+    order = np.argsort(-scores, kind="stable")[:limit]
+    v = cands.view
+    out = []
+    for r in order:
+        i, j = cands.ij[r]
+        phrase = cands.phrases.get((i, j))
+        s, e = (phrase.start, phrase.end) if phrase is not None else (v.tokens[i].start, v.tokens[j - 1].end)
+        display = phrase.display if phrase is not None else v.text[s:e]
+        kind = phrase.kind if phrase is not None else "phrase"
+        counts = kind == "number" and cands.X[r, _COL["unit_target"]] > 0
+        unit = cands.unit_label if counts else None
+        timed = phrase is not None and phrase.timed
+        span = AnswerSpan(v.start + s, v.start + e, v.text[s:e], display, kind, float(scores[r]), unit, counts, timed)
+        out.append(span)
+    return out

@@ -1,0 +1,114 @@
+"""Question types in Arabic and English: what kind of answer each question asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_type import (
+    COUNT,
+    DURATION,
+    HOW,
+    QUANTITY,
+    WHAT,
+    WHEN,
+    WHERE,
+    WHO,
+    WHY,
+    YESNO,
+    detect_type,
+)
+from assistant.extract import question_type
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("من هو وزير الخارجية؟", WHO),
+        ("ومن قاد الفريق؟", WHO),
+        ("ما اسم المدرب الجديد؟", WHO),
+        ("أي وكالة نشرت الخبر؟", WHO),
+        ("أين عقد المؤتمر؟", WHERE),
+        ("في أي مدينة ولد الكاتب؟", WHERE),
+        ("من أي إقليم انسحبت القوات؟", WHERE),
+        ("متى افتتح المعرض؟", WHEN),
+        ("في أي عام تأسست الشركة؟", WHEN),
+        ("منذ متى يعمل المصنع؟", DURATION),
+        ("كم دبابة دمرت؟", COUNT),
+        ("كم عدد الطلاب في المدرسة؟", COUNT),
+        ("ما عدد الضحايا؟", COUNT),
+        ("ما نسبة البطالة؟", QUANTITY),
+        ("كم عمر الرئيس؟", QUANTITY),
+        ("لماذا تأخرت الرحلة؟", WHY),
+        ("ما سبب الحريق؟", WHY),
+        ("كيف وصل الوفد؟", HOW),
+        ("هل انتهت المحادثات؟", YESNO),
+        ("ماذا قال الوزير؟", WHAT),
+        ("ما موقف الحكومة من الاتفاق؟", WHAT),
+    ],
+)
+def test_arabic_kinds(question: str, kind: str) -> None:
+    assert detect_type(question, "ar").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who leads the delegation?", WHO),
+        ("Which news agency reported the strike?", WHO),
+        ("What is the name of the coach?", WHO),
+        ("Where were the talks held?", WHERE),
+        ("Which city hosted the summit?", WHERE),
+        ("When did the talks begin?", WHEN),
+        ("In what year was the company founded?", WHEN),
+        ("On which day did the army release the figures?", WHEN),
+        ("How long ago did the war start?", DURATION),
+        ("How many tanks were destroyed?", COUNT),
+        ("How much did the bridge cost?", QUANTITY),
+        ("What percentage of voters took part?", QUANTITY),
+        ("Why were two people hurt?", WHY),
+        ("How did the fire start?", HOW),
+        ("Did the talks end?", YESNO),
+        ("What happened near the border?", WHAT),
+        ("What does the minister hope for?", WHAT),
+        ("The Panthers beat which team?", WHO),
+    ],
+)
+def test_english_kinds(question: str, kind: str) -> None:
+    assert detect_type(question, "en").kind == kind
+
+
+def test_how_many_keeps_the_counted_noun_head_first() -> None:
+    assert detect_type("How many armored combat vehicles were destroyed?", "en").target == (
+        "vehicles",
+        "combat",
+        "armored",
+    )
+    assert detect_type("Which Russian envoy said the talks made progress?", "en").target == ("envoy", "Russian")
+    assert detect_type("كم طائرة حربية دمرت منذ بداية الحرب؟", "ar").target == ("طائرة", "حربية")
+    assert detect_type("كم عدد الطائرات الحربية التي دمرت؟", "ar").target == ("الطائرات", "الحربية")
+
+
+def test_arabic_counted_noun_stops_at_the_verb() -> None:
+    # قتلوا is a verb, not an adjective of the counted noun
+    assert detect_type("كم شخصا قتلوا في الهجوم؟", "ar").target == ("شخصا",)
+
+
+def test_question_words_are_marked_so_they_are_not_topic_words() -> None:
+    t = detect_type("How many tanks were destroyed?", "en")
+    assert t.wh_tokens == frozenset({0, 1})
+    t = detect_type("في أي مدينة عقد المؤتمر؟", "ar")
+    assert {0, 1, 2} <= t.wh_tokens  # في أي مدينة
+
+
+def test_elliptical_followup_borrows_the_earlier_kind_with_its_own_noun() -> None:
+    t = question_type("and warships?", "en", context="How many warplanes were destroyed?")
+    assert t.kind == COUNT and t.target[0] == "warships"
+    t = question_type("والغواصات؟", "ar", context="كم طائرة حربية دمرت؟")
+    assert t.kind == COUNT and t.target == ("والغواصات",)
+    # a follow-up with its own question word keeps its own type
+    assert question_type("ومتى؟", "ar", context="كم طائرة دمرت؟").kind == WHEN
+
+
+def test_empty_or_wordless_question_is_a_plain_what() -> None:
+    assert detect_type("؟؟", "ar").kind == WHAT
+    assert detect_type("123", "en").kind == WHAT

@@ -1,0 +1,135 @@
+"""Short-answer spans inside one sentence: numbers, duals, dates, durations, names; exact offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.answer_type import detect_type
+from assistant.matching import match, question_keys, sentence_view
+from assistant.spans import FEATURES, RULES, SentenceInfo, best_spans, candidates, load_weights, typed_first
+from index.lexical import LexicalIndex
+from index.numbers import find_numbers
+from index.tokens import analyze
+
+
+@pytest.fixture(scope="module")
+def lexicon(sample_sanad):
+    lex = sample_sanad.lexicon()
+    if lex is None:
+        pytest.skip("no FreeDict dictionary installed")
+    return lex
+
+
+def spans_for(question: str, sentence: str, lang: str | None = None, base: int = 0, lexicon=None):
+    """Best spans of `sentence` (placed at document offset `base`) for `question`, values first
+    when the question asks for one (as the answer path does)."""
+    lang = lang or ("en" if question.isascii() else "ar")
+    qtype = detect_type(question, lang)
+    lex = LexicalIndex.build([analyze(sentence)])
+    keys = question_keys(question, lang, qtype, lex, lexicon)
+    view = sentence_view(sentence, base, base + len(sentence), lexicon, lang == "en")
+    values = frozenset(n.value for n in find_numbers(question))
+    cands = candidates(view, match(view, keys), keys, qtype, lang, SentenceInfo(1.0, 0, 0), lexicon, values)
+    return typed_first(best_spans(cands, limit=50), qtype)
+
+
+def test_weights_cover_every_feature_and_include_the_rules() -> None:
+    w = load_weights()
+    assert w.shape == (len(FEATURES),) and np.isfinite(w).all()
+    for name in RULES:
+        assert name in FEATURES
+
+
+def test_count_picks_the_number_before_the_asked_noun() -> None:
+    s = "دمرت القوات 320 دبابة، و87 طائرة حربية، و12 مروحية."
+    best = spans_for("كم طائرة حربية دمرت؟", s)[0]
+    assert best.display == "87" and best.kind == "number" and best.counts_target
+
+
+def test_dual_counts_as_two() -> None:
+    s = "وأسقطت الدفاعات 30 طائرة مسيرة، ودمرت دبابتين."
+    best = spans_for("كم دبابة دمرت؟", s)[0]
+    assert best.display == "2" and best.text == "دبابتين" and best.counts_target
+    s = "ودمرت 5 سفن وغواصتين في الميناء."
+    best = spans_for("كم غواصة دمرت؟", s)[0]
+    assert best.display == "2" and best.text == "غواصتين"  # the و is not part of the answer
+
+
+def test_plural_nisba_is_not_read_as_a_dual() -> None:
+    s = "وقتل 40 من العسكريين في الهجوم."
+    assert all(sp.text != "العسكريين" for sp in spans_for("كم عسكريا قتل؟", s))
+
+
+def test_mixed_digit_and_word_numbers_are_read_as_values() -> None:
+    s = "وبلغ عدد الزوار مليون و512 ألفا و300 زائر."
+    ar = spans_for("كم بلغ عدد الزوار؟", s)[0]
+    assert ar.text == "مليون و512 ألفا و300" and ar.display == "1,512,300"
+    s = "وحضر المؤتمر ثلاثة ملايين ومئتا ألف شخص."
+    assert spans_for("كم شخصا حضر المؤتمر؟", s)[0].display == "3,200,000"
+    s = "وأصيب خمسة عشر شخصا في الحادث."
+    assert spans_for("كم شخصا أصيب؟", s)[0].display == "15"
+
+
+def test_english_question_gets_the_value_and_the_counted_noun(lexicon) -> None:
+    s = "دمرت القوات 320 دبابة وأطلقت 1512300 صاروخ."
+    best = spans_for("How many tanks were destroyed?", s, "en", lexicon=lexicon)[0]
+    assert best.display == "320" and best.unit == "tanks" and best.counts_target
+    best = spans_for("How many missiles were fired?", s, "en", lexicon=lexicon)[0]
+    assert best.display == "1,512,300" and best.text == "1512300"
+
+
+def test_the_questions_own_number_is_never_the_answer() -> None:
+    s = "وفي الساعات الـ24 الماضية قتل 770 جنديا."
+    assert [sp.display for sp in spans_for("كم جنديا قتل خلال الساعات الـ24 الماضية؟", s)][0] == "770"
+
+
+def test_dates_in_english_form_for_english_questions() -> None:
+    s = "وعقدت اللجنة اجتماعها الأول يومي 12 و13 مارس في المدينة."
+    best = spans_for("When did the committee hold its first meeting?", s, "en")[0]
+    assert best.kind == "date" and best.display == "March 12-13" and best.text == "12 و13 مارس"
+    best = spans_for("متى عقدت اللجنة اجتماعها الأول؟", s)[0]
+    assert best.kind == "date" and best.display == "12 و13 مارس"
+
+
+def test_date_may_cross_a_slash() -> None:
+    s = "وعقدت الجولة الأولى يومي 23 و24 يناير/كانون الثاني الماضي."
+    best = spans_for("متى عقدت الجولة الأولى؟", s)[0]
+    assert best.text == "23 و24 يناير/كانون الثاني"
+
+
+def test_duration_with_its_qualifier() -> None:
+    s = "واندلعت الحرب قبل قرابة 4 سنوات في الإقليم."
+    best = spans_for("How long ago did the war start?", s, "en")[0]
+    assert best.kind == "duration" and best.display == "nearly 4 years ago"
+    assert spans_for("منذ متى اندلعت الحرب؟", s)[0].text == "قبل قرابة 4 سنوات"
+
+
+def test_span_offsets_point_into_the_document() -> None:
+    prefix = "عنوان الخبر.\n\n"
+    s = "وعقدت اللجنة اجتماعها يوم 5 مايو في العاصمة."
+    doc = prefix + s
+    for sp in spans_for("متى عقدت اللجنة اجتماعها؟", s, base=len(prefix)):
+        assert doc[sp.start : sp.end] == sp.text
+
+
+def test_who_question_prefers_the_name_after_the_title(lexicon) -> None:
+    s = "وقال المتحدث باسم الوزارة العقيد سامر الخطيب إن العمليات ستتواصل."
+    best = spans_for("من هو المتحدث باسم الوزارة؟", s, lexicon=lexicon)[0]
+    assert "سامر" in best.text
+
+
+def test_no_tokens_no_spans() -> None:
+    assert spans_for("كم؟", "...") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "words"), [("ماذا دمرت القوات؟", ("دمرت", "القوات")), ("ماذا فعلت القوات في المعارك؟", ("القوات", "المعارك"))]
+)
+def test_spans_never_start_or_end_on_a_question_word(question: str, words: tuple[str, ...], lexicon) -> None:
+    s = "دمرت القوات 320 دبابة في المعارك."
+    spans = spans_for(question, s, lexicon=lexicon)
+    assert spans
+    for sp in spans:
+        for word in words:
+            assert not sp.text.startswith(word) and not sp.text.endswith(word)
