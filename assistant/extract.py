@@ -31,6 +31,7 @@ from assistant.spans import (
 from index.builder import TEXT_FIELD
 from index.numbers import find_numbers
 from index.passages import sentences_in
+from index.stopwords import is_stopword
 from index.tokens import tokenize
 
 ABSTAIN = {
@@ -54,6 +55,10 @@ class Candidate:
     score: float = 0.0
 
 
+# Words that only mark a follow-up ("and warships?", «وماذا عن السفن؟»), never the asked noun.
+_CUES = frozenset({"and", "also", "about", "what", "how", "then", "وماذا", "ماذا", "وما", "وعن", "عن"})
+
+
 def question_type(question: str, lang: str, context: str | None = None) -> QuestionType:
     """The question's type; an elliptical follow-up ("and warships?") borrows the earlier one's kind."""
     qtype = detect_type(question, lang)
@@ -62,8 +67,13 @@ def question_type(question: str, lang: str, context: str | None = None) -> Quest
         if earlier.kind != WHAT:
             target = qtype.target
             if earlier.kind == COUNT:
-                words = [t.text for t in tokenize(question) if t.norm.isalpha() and len(t.norm) > 2]
-                target = tuple(reversed(words)) if lang == "en" else tuple(words[-1:])
+                words = [
+                    t.text
+                    for t in tokenize(question)
+                    if t.norm.isalpha() and len(t.norm) > 2 and not is_stopword(t.norm) and t.norm not in _CUES
+                ]
+                # The head noun first: English puts it last ("air defense systems"), Arabic first.
+                target = tuple(reversed(words[-2:])) if lang == "en" else tuple(words[:2])
             return QuestionType(earlier.kind, target or earlier.target, qtype.wh_tokens)
     return qtype
 
