@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from assistant.abstain import Evidence, needs_type, should_abstain
 from assistant.answer import Answer, Citation, Hit
 from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, detect_type
-from assistant.matching import GLOSS, Key, Match, SentenceView, match, question_keys, sentence_view
+from assistant.matching import GLOSS, Key, Match, SentenceView, match, question_keys, view_cache
 from assistant.query import QueryPlan
+from assistant.question import question_language
 from assistant.snapshot import Snapshot
 from assistant.spans import (
     TYPED_KINDS,
@@ -26,11 +27,9 @@ from assistant.spans import (
     best_spans,
     candidates,
     fit_level,
-    typed_first,
 )
 from index.builder import TEXT_FIELD
 from index.numbers import find_numbers
-from index.passages import sentences_in
 from index.stopwords import is_stopword
 from index.tokens import tokenize
 
@@ -62,14 +61,16 @@ _CUES = frozenset({"and", "also", "about", "what", "how", "then", "وماذا", 
 def question_type(question: str, lang: str, context: str | None = None) -> QuestionType:
     """The question's type; an elliptical follow-up ("and warships?") borrows the earlier one's kind."""
     qtype = detect_type(question, lang)
-    if context and qtype.kind == WHAT and not qtype.wh_tokens:
-        earlier = detect_type(context, lang)
+    toks = tokenize(question)
+    only_cues = all(toks[i].norm in _CUES for i in qtype.wh_tokens if i < len(toks))
+    if context and qtype.kind == WHAT and only_cues:
+        earlier = detect_type(context, question_language(context))
         if earlier.kind != WHAT:
             target = qtype.target
             if earlier.kind == COUNT:
                 words = [
                     t.text
-                    for t in tokenize(question)
+                    for t in toks
                     if t.norm.isalpha() and len(t.norm) > 2 and not is_stopword(t.norm) and t.norm not in _CUES
                 ]
                 # The head noun first: English puts it last ("air defense systems"), Arabic first.
@@ -82,10 +83,11 @@ def _sentences(hits: list[Hit], snap: Snapshot) -> list[tuple[int, str, int, int
     """(hit rank, doc id, start, end, previous sentence start) for every sentence of the hits, once."""
     seen: set[tuple[str, int]] = set()
     out = []
+    views = view_cache(snap.index, snap.lexicon)
     for rank, h in enumerate(hits):
         doc = snap.index.document_text(h.doc_id)
         prev = None
-        for s, e in sentences_in(h.start, h.end, doc):
+        for s, e in views.sentences(h.doc_id, doc, h.start, h.end):
             if (h.doc_id, s) not in seen:
                 seen.add((h.doc_id, s))
                 out.append((rank, h.doc_id, s, e, prev))
@@ -111,9 +113,9 @@ def rank_sentences(plan: QueryPlan, hits: list[Hit], snap: Snapshot, keys: list[
     english = plan.lang == "en"
     matches: dict[tuple[str, int], Match] = {}
     cands = []
+    views = view_cache(snap.index, snap.lexicon)
     for rank, doc_id, s, e, prev in _sentences(hits, snap):
-        doc = snap.index.document_text(doc_id)
-        view = sentence_view(doc[s:e], s, e, snap.lexicon, english)
+        view = views.get(doc_id, snap.index.document_text(doc_id), s, e, english)
         m = match(view, keys)
         matches[(doc_id, s)] = m
         prev_m = matches.get((doc_id, prev)) if prev is not None else None
@@ -152,10 +154,9 @@ def find_answer(
         if not near and not typed:
             continue
         info = SentenceInfo(c.coverage, pos, c.hit_rank)
-        spans = best_spans(candidates(c.view, c.match, keys, qtype, lang, info, lexicon, values), limit=200)
+        spans = best_spans(candidates(c.view, c.match, keys, qtype, lang, info, lexicon, values), qtype=qtype)
         if not spans:
             continue
-        spans = typed_first(spans, qtype)
         key = (fit_level(qtype, spans[0]), spans[0].score)
         if not near and key[0] <= best_key[0]:
             continue  # a weaker sentence only wins with a better-typed answer
@@ -234,9 +235,16 @@ def build_keys(question: str, lang: str, qtype: QuestionType, snap: Snapshot, co
     names = getattr(snap.index, "names", None)
     keys = question_keys(question, lang, qtype, lex, snap.lexicon, names=names)
     if context:
-        extra = question_keys(context, lang, detect_type(context, lang), lex, snap.lexicon, names=names)
+        # the earlier question in its own language; its asked noun gives way to the follow-up's
+        clang = question_language(context)
+        extra = question_keys(context, clang, detect_type(context, clang), lex, snap.lexicon, names=names)
         have = {k.label.lower() for k in keys}
-        keys += [replace(k, weight=CONTEXT_WEIGHT * k.weight) for k in extra if k.label.lower() not in have]
+        own_target = any(k.target for k in keys)
+        keys += [
+            replace(k, weight=CONTEXT_WEIGHT * k.weight, target=k.target and not own_target, dual_of="" if own_target else k.dual_of)
+            for k in extra
+            if k.label.lower() not in have
+        ]
     return keys
 
 

@@ -131,6 +131,11 @@ def _name_keys(norm: str) -> frozenset[str]:
     return frozenset(k for k in arabic_keys(norm) if len(k) >= MIN_KEY) if _is_arabic(norm) else frozenset()
 
 
+@lru_cache(maxsize=100_000)
+def _dual(token_norm: str, noun_norm: str) -> bool:
+    return dual_count(token_norm, noun_norm) is not None
+
+
 @dataclass(frozen=True)
 class Key:
     """One question word (or name, or dictionary phrase) and every form that counts as finding it."""
@@ -162,6 +167,13 @@ class SentenceView:
     names: list[frozenset[str]]
     gloss: list[frozenset[str]] | None
     runs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # multi-token name keys
+    # Positions by form, so finding a key costs a few lookups instead of a pass over the tokens.
+    at: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    dual_slots: list[int] = field(default_factory=list)  # tokens ending like a dual (-ين, -ان, -تا, -تي)
+    memo: dict = field(default_factory=dict)  # question-independent facts other modules derive once
+
+    def positions(self, kind: str, form: str) -> list[int]:
+        return self.at.get((kind, form), [])
 
 
 def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool = False) -> SentenceView:
@@ -175,7 +187,68 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
         for key, i, j in span_keys([t.norm for t in toks]):
             if j - i > 1:
                 runs.setdefault(key, []).append((i, j))
-    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs)
+    at: dict[tuple[str, str], list[int]] = {}
+    for i in range(len(toks)):
+        at.setdefault(("s", stems[i]), []).append(i)
+        if roots[i]:
+            at.setdefault(("r", roots[i]), []).append(i)
+        for k in names[i]:
+            at.setdefault(("n", k), []).append(i)
+        for g in gloss[i] if gloss is not None else ():
+            at.setdefault(("g", g), []).append(i)
+    duals = [i for i, t in enumerate(toks) if t.norm.endswith(("ين", "ان", "تا", "تي"))]
+    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals)
+
+
+class ViewCache:
+    """Sentence views of one index, analysed once: the same passages come back for many
+    questions, and tokenizing, stemming and name keys cost far more than matching."""
+
+    LIMIT = 200_000  # views kept before the cache starts over
+
+    def __init__(self, index: object, lexicon: object) -> None:
+        self.index = index
+        self.lexicon = lexicon
+        self._views: dict[tuple[str, int, int, bool], SentenceView] = {}
+        self._spans: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
+
+    def sentences(self, doc_id: str, doc: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Sentence offsets of the passage doc[start:end] (`index.passages.sentences_in`)."""
+        key = (doc_id, start, end)
+        found = self._spans.get(key)
+        if found is None:
+            from index.passages import sentences_in
+
+            found = list(sentences_in(start, end, doc))
+            if len(self._spans) >= self.LIMIT:
+                self._spans.clear()
+            self._spans[key] = found
+        return found
+
+    def get(self, doc_id: str, doc: str, start: int, end: int, english: bool) -> SentenceView:
+        key = (doc_id, start, end, english)
+        view = self._views.get(key)
+        if view is None:
+            view = sentence_view(doc[start:end], start, end, self.lexicon, english)
+            if len(self._views) >= self.LIMIT:
+                self._views.clear()
+            self._views[key] = view
+        return view
+
+
+_VIEW_CACHES: list[ViewCache] = []
+MAX_VIEW_CACHES = 4  # indexes (snapshots) whose views are kept at once
+
+
+def view_cache(index: object, lexicon: object) -> ViewCache:
+    """The view cache of this index and dictionary (a new index gets a fresh one)."""
+    for cache in _VIEW_CACHES:
+        if cache.index is index and cache.lexicon is lexicon:
+            return cache
+    cache = ViewCache(index, lexicon)
+    _VIEW_CACHES.insert(0, cache)
+    del _VIEW_CACHES[MAX_VIEW_CACHES:]
+    return cache
 
 
 def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
@@ -186,18 +259,19 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         if s > out.get(i, 0.0):
             out[i] = s
 
-    for i in range(len(view.tokens)):
-        if view.stems[i] in key.exact:
-            put(i, EXACT)
+    for kind, forms, strength in (("r", key.roots, ROOT), ("g", key.gloss, GLOSS), ("n", key.names, NAME)):
+        if kind == "g" and view.gloss is None:
             continue
-        if key.names and view.names[i] & key.names:
-            put(i, NAME)
-        if view.gloss is not None and key.gloss and view.gloss[i] & key.gloss:
-            put(i, GLOSS)
-        if view.roots[i] and view.roots[i] in key.roots:
-            put(i, ROOT)
-        if key.dual_of and dual_count(view.tokens[i].norm, key.dual_of):
+        for form in forms:
+            for i in view.positions(kind, form):
+                put(i, strength)
+    for term in key.exact:
+        for i in view.positions("s", term):
             put(i, EXACT)
+    if key.dual_of:
+        for i in view.dual_slots:
+            if _dual(view.tokens[i].norm, key.dual_of):
+                put(i, EXACT)
     for name in key.names:
         for i, j in view.runs.get(name, ()):
             for k in range(i, j):
@@ -221,7 +295,7 @@ def _alt_strength(view: SentenceView, alt: tuple[str, ...]) -> float:
     """Share of a multi-word reading found in the sentence (a root match counting ROOT)."""
     got = 0.0
     for term in alt:
-        if term in view.stems:
+        if view.positions("s", term):
             got += EXACT
         else:
             r = root_key(term)

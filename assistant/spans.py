@@ -35,7 +35,19 @@ from assistant.answer_type import (
     YESNO,
     QuestionType,
 )
-from assistant.matching import Key, Match, SentenceView, arabic_nouns, english_gloss, match, verb_like
+from assistant.matching import (
+    EXACT,
+    ROOT,
+    Key,
+    Match,
+    SentenceView,
+    arabic_nouns,
+    english_gloss,
+    key_hits,
+    match,
+    root_key,
+    verb_like,
+)
 from index.dates import find_dates, format_date
 from index.normalize import normalize
 from index.numbers import find_duals, find_numbers, format_number
@@ -221,6 +233,69 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
     return tuple(out)
 
 
+UNIT_WINDOW = 3  # words after a number read for the counted noun and its adjectives (مركبة قتالية مدرعة)
+MODIFIER_SHARE = 0.4  # of a unit's fit, the share that the asked noun's adjectives carry
+FIT_TIE = 0.05  # numbers whose unit fits this much less than the best one count something else
+
+
+def _key_fit(view: SentenceView, key: Key, where: set[int]) -> float:
+    """How fully `key` is found among tokens `where`: a multi-word reading by the share of its
+    words there ("طائرة حربية" for warplanes: طائرة alone is half of it), else its best hit."""
+    best = max((s for k, s in key_hits(view, key) if k in where), default=0.0)
+    multi = [a for a in key.alts if len(a) > 1]
+    if not multi:
+        return best
+    stems = {view.stems[k] for k in where}
+    roots = {view.roots[k] for k in where} - {""}
+    single = max(
+        (EXACT if a[0] in stems else ROOT if root_key(a[0]) in roots else 0.0 for a in key.alts if len(a) == 1),
+        default=0.0,
+    )
+    phrase = max(
+        sum(EXACT if t in stems else ROOT if root_key(t) in roots else 0.0 for t in a) / len(a) for a in multi
+    )
+    return max(single, phrase, best if best < EXACT else 0.0)
+
+
+def unit_fit(view: SentenceView, units: set[int], heads: list[Key], modifiers: list[Key]) -> float:
+    """How well the words after a number name the asked noun phrase: its head noun (in full, or
+    by part of a multi-word translation), then its adjectives ("435 طائرة حربية" fits "warplanes"
+    better than "125 ألف طائرة مسيرة"; "28 سفينة حربية" fits "السفن الحربية" better than 435 طائرة حربية)."""
+    if not units or not heads:
+        return 0.0
+    head = max(_key_fit(view, k, units) for k in heads)
+    if not modifiers or head == 0:
+        return head
+    mods = sum(_key_fit(view, k, units) for k in modifiers) / len(modifiers)
+    return head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * mods)
+
+
+def _modifier_keys(keys: list[Key], qtype: QuestionType) -> list[Key]:
+    """The question's keys for the adjectives of the asked noun (حربية in طائرة حربية, air defense)."""
+    words = {normalize(w) for w in qtype.target[1:]}
+    return [k for k in keys if not k.target and words & {normalize(w) for w in k.label.split()}]
+
+
+def _unit_fits(
+    view: SentenceView, brk: np.ndarray, numbers: list[_Phrase], keys: list[Key], qtype: QuestionType, duals: list[str]
+) -> dict[tuple[int, int], float]:
+    """`unit_fit` of every number phrase of the sentence, by its token range."""
+    heads = [k for k in keys if k.target]
+    if not heads:
+        return {}
+    mods = _modifier_keys(keys, qtype)
+    out = {}
+    for p in numbers:
+        if p.unit_tokens == (p.i,):  # a dual: the noun is the number itself
+            after = set(_unit_tokens(view, brk, p.j, UNIT_WINDOW - 1)) if p.j < len(view.tokens) else set()
+            head = 1.0 if duals else 0.0
+            m = sum(_key_fit(view, k, after) for k in mods) / len(mods) if mods and head else 1.0
+            out[(p.i, p.j)] = head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * m)
+        else:
+            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods)
+    return out
+
+
 def is_time_unit(word: str) -> bool:
     """سنوات, أيام, years ...: the nouns that make a number a duration."""
     return normalize(word) in _TIME_UNITS
@@ -235,8 +310,10 @@ def _plural_nisba(noun: str, token: str) -> bool:
     return n.endswith("ي") and normalize(token).endswith("ين")
 
 
-def _numbers(view: SentenceView, brk: np.ndarray, target_nouns: list[str], lang: str) -> list[_Phrase]:
-    spans = list(find_numbers(view.text))
+def _numbers(
+    view: SentenceView, brk: np.ndarray, target_nouns: list[str], lang: str, found: list | None = None
+) -> list[_Phrase]:
+    spans = list(find_numbers(view.text) if found is None else found)
     for noun in target_nouns:
         spans += [d for d in find_duals(view.text, noun) if not _plural_nisba(noun, d.text)]
     out, seen = [], set()
@@ -348,10 +425,119 @@ class Candidates:
     X: np.ndarray
     phrases: dict[tuple[int, int], _Phrase]
     unit_label: str | None = None  # the question's counted noun, shown after a matching number (English)
+    counting: frozenset[tuple[int, int]] = frozenset()  # numbers whose unit fits the asked noun best
 
 
 def _kind_col(prefix: str, kind: str, allowed: tuple[str, ...]) -> int:
     return _COL[f"{prefix}_{kind if kind in allowed else 'other'}"]
+
+
+@dataclass
+class _Static:
+    """Facts of a sentence that no question changes, computed once per cached view."""
+
+    norms: list[str]
+    comma: np.ndarray  # break after token k (a comma-like one)
+    strong: np.ndarray
+    brk: np.ndarray
+    clause: np.ndarray
+    stop: np.ndarray
+    edge_bad: list[bool]
+    name: np.ndarray
+    latin: np.ndarray
+    verb: np.ndarray
+    first_al: np.ndarray
+    first_waw: np.ndarray
+    titles: np.ndarray  # token is a title word (الوزير X)
+    place: np.ndarray  # token is a place cue (في X)
+    cause: np.ndarray
+    comp: np.ndarray
+    prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
+    prev_col: np.ndarray  # per start token: the `prev_<word>` column base it sets, or -1
+    numbers: list = None  # find_numbers of the sentence
+    dates: list = None  # _Phrase list, by lang
+
+
+def _static(view: SentenceView, lexicon) -> _Static:
+    memo = view.memo.get("spans")
+    if memo is not None:
+        return memo
+    toks = view.tokens
+    n = len(toks)
+    gaps = [view.text[toks[k].end : toks[k + 1].start] for k in range(n - 1)]
+    comma = np.array([bool(_COMMA.search(g)) for g in gaps] + [True])
+    strong = np.array([bool(_STRONG.search(g)) for g in gaps] + [True])
+    brk = comma | strong
+    clause = np.concatenate([[0], np.cumsum(brk[:-1])]).astype(np.int64)
+    norms = [t.norm for t in toks]
+
+    def flags(pred) -> np.ndarray:
+        return np.array([bool(pred(x)) for x in norms], dtype=np.float64)
+
+    prev_col = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        prev = norms[i - 1] if i > 0 and not strong[i - 1] else ""
+        x = norms[i]
+        word = (
+            prev if prev in _PREV_SET
+            else "ب" if _prefix_prep(x, "ب")
+            else "ل" if _prefix_prep(x, "ل")
+            else "و" if x[:1] == "و" and len(x) > 3
+            else None
+        )  # fmt: skip
+        if word is not None:
+            prev_col[i] = _COL[f"prev_{word}_{ENTITY}"]
+    memo = _Static(
+        norms=norms,
+        comma=comma,
+        strong=strong,
+        brk=brk,
+        clause=clause,
+        stop=flags(is_stopword),
+        edge_bad=[is_stopword(x) and x not in _EDGE_OK for x in norms],
+        name=np.array([_name_like(view, k, lexicon) for k in range(n)], dtype=np.float64),
+        latin=flags(lambda x: any("a" <= c <= "z" for c in x)),
+        verb=flags(verb_like),
+        first_al=flags(lambda x: x.startswith("ال")),
+        first_waw=flags(lambda x: x[:1] == "و" and len(x) > 3),
+        titles=flags(lambda x: x in _TITLES),
+        place=flags(lambda x: x in _PLACE_CUES),
+        cause=flags(lambda x: x in _CAUSE_CUES),
+        comp=flags(lambda x: x in _COMPLEMENTIZERS),
+        prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        prev_col=prev_col,
+        numbers=list(find_numbers(view.text)),
+    )
+    view.memo["spans"] = memo
+    return memo
+
+
+def _nearest(hit: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per token i: distance back to the nearest question word before i in i's clause (0: none);
+    per end j: distance on to the nearest one at or after j in the clause of token j - 1 (0: none)."""
+    n = len(hit)
+    left = np.zeros(n + 1, dtype=np.int64)
+    last = -1
+    for i in range(n):
+        if last >= 0 and clause[last] == clause[i]:
+            left[i] = i - last
+        if hit[i] > 0:
+            last = i
+    right = np.zeros(n + 1, dtype=np.int64)
+    nxt = -1
+    for j in range(n, 0, -1):
+        k = j  # candidates k >= j, in the clause of token j - 1
+        if k < n and hit[k] > 0:
+            nxt = k
+        if nxt >= 0 and clause[nxt] == clause[j - 1]:
+            right[j] = nxt - j + 1
+    return left, right
+
+
+def _bucket_cols(values: np.ndarray, buckets: tuple[int, ...], prefix: str, none: str) -> np.ndarray:
+    cols = np.array([_COL[f"{prefix}{b}"] for b in buckets])
+    idx = np.searchsorted(np.array(buckets), values, side="right") - 1
+    return np.where(values > 0, cols[np.maximum(idx, 0)], _COL[none])
 
 
 def candidates(
@@ -369,28 +555,23 @@ def candidates(
     n = len(toks)
     if n == 0:
         return Candidates(view, [], np.zeros((0, len(FEATURES))), {})
+    st = _static(view, lexicon)
     kind, group = qtype.kind, _GROUP.get(qtype.kind, TEXT)
     hit = np.array(m.per_token, dtype=np.float64)
     target_keys = [k for k in keys if k.target]
     tgt = np.array(match(view, target_keys).per_token if target_keys else [0.0] * n, dtype=np.float64)
-    gaps = [view.text[toks[k].end : toks[k + 1].start] for k in range(n - 1)]
-    comma = np.array([bool(_COMMA.search(g)) for g in gaps] + [True])
-    strong = np.array([bool(_STRONG.search(g)) for g in gaps] + [True])
-    brk = comma | strong
-    clause = np.concatenate([[0], np.cumsum(brk[:-1])])
-    norms = [t.norm for t in toks]
-    stop = np.array([is_stopword(x) for x in norms], dtype=np.float64)
-    edge_bad = [is_stopword(x) and x not in _EDGE_OK for x in norms]
-    name = np.array([_name_like(view, k, lexicon) for k in range(n)])
-    latin = np.array([any("a" <= c <= "z" for c in x) for x in norms], dtype=np.float64)
+    comma, strong, brk, clause, norms, stop = st.comma, st.strong, st.brk, st.clause, st.norms, st.stop
+    name = st.name
 
     target_nouns = (
         ([qtype.target[0]] if lang == "ar" else arabic_nouns(qtype.target[0], lexicon))
         if qtype.target and kind in (COUNT, QUANTITY)
         else []
     )
-    numbers = _numbers(view, brk, target_nouns, lang)
-    dates = _dates(view, lang)
+    numbers = _numbers(view, brk, target_nouns, lang, st.numbers)
+    dates = view.memo.get(("dates", lang))
+    if dates is None:
+        dates = view.memo[("dates", lang)] = _dates(view, lang)
     durations = _durations(view, brk, numbers, lang)
     phrases: dict[tuple[int, int], _Phrase] = {}
     numtok = np.zeros(n)
@@ -404,130 +585,142 @@ def candidates(
     for p in durations:
         phrases[(p.i, p.j)] = p
 
-    # Another number in the sentence counts the asked noun: then a number that does not is a rival.
-    rival = any(
-        max((tgt[k] for k in p.unit_tokens), default=0.0) > 0 or (p.unit_tokens == (p.i,) and target_nouns)
-        for p in numbers
-    )
+    # How well each number's following words name the asked noun phrase; a number that fits
+    # less well than another one in the sentence counts something else (a rival).
+    fits = _unit_fits(view, brk, numbers, keys, qtype, target_nouns)
+    best_fit = max(fits.values(), default=0.0)
     time_target = bool(qtype.target) and normalize(qtype.target[0]) in _TIME_UNITS
-    near_left, near_right = _proximity(hit, clause)
-    far_left, far_right = _proximity(hit, None)
-    total_hits = hit.sum()
-    clause_hits = np.bincount(clause, weights=hit, minlength=int(clause.max()) + 1)
-    cs_hit = np.concatenate([[0.0], np.cumsum(hit)])
-    cs_stop = np.concatenate([[0.0], np.cumsum(stop)])
-    cs_name = np.concatenate([[0.0], np.cumsum(name)])
-    cs_num = np.concatenate([[0.0], np.cumsum(numtok)])
-    cs_date = np.concatenate([[0.0], np.cumsum(datetok)])
-    cs_latin = np.concatenate([[0.0], np.cumsum(latin)])
-    cs_tgt = np.concatenate([[0.0], np.cumsum(tgt)])
 
     ij: list[tuple[int, int]] = []
+    edge_bad = st.edge_bad
+    edge_hit = hit >= EDGE_HIT
     for i in range(n):
         crossed = False  # past a strong break only a typed phrase may go on (23 يناير/كانون الثاني)
+        skip_start = edge_bad[i] or edge_hit[i]
         for j in range(i + 1, min(n, i + MAX_WORDS) + 1):
             crossed = crossed or (j - 1 > i and bool(strong[j - 2]))
-            if (i, j) in phrases:
-                p = phrases[(i, j)]
+            p = phrases.get((i, j))
+            if p is not None:
                 own = hit[i:j].min() >= 0.99 and p.unit_tokens != (i,)  # (a dual echoes the asked noun)
                 if not own and not (p.kind == "number" and p.value in question_values):
                     ij.append((i, j))  # the question's own number or date is never its answer
                 continue
-            if crossed:
-                continue
-            if edge_bad[i] or edge_bad[j - 1] or hit[i] >= EDGE_HIT or hit[j - 1] >= EDGE_HIT:
+            if crossed or skip_start or edge_bad[j - 1] or edge_hit[j - 1]:
                 continue
             ij.append((i, j))
     if not ij:
         return Candidates(view, [], np.zeros((0, len(FEATURES))), phrases)
 
+    pairs = np.array(ij, dtype=np.int64)
+    si, sj = pairs[:, 0], pairs[:, 1]
+    span_len = (sj - si).astype(np.float64)
+    R = np.arange(len(ij))
     X = np.zeros((len(ij), len(FEATURES)))
+
+    def cs(a: np.ndarray) -> np.ndarray:
+        return np.concatenate([[0.0], np.cumsum(a)])
+
+    def mean_in(a: np.ndarray) -> np.ndarray:
+        c = cs(a)
+        return (c[sj] - c[si]) / span_len
+
+    def any_in(a: np.ndarray) -> np.ndarray:
+        c = cs(a)
+        return c[sj] > c[si]
+
     X[:, _COL["bias"]] = 1.0
     X[:, _COL["sent_cov"]] = info.coverage
     X[:, _COL["sent_first"]] = float(info.position == 0)
     X[:, _COL["sent_second"]] = float(info.position == 1)
     X[:, _COL["hit_first"]] = float(info.hit_rank == 0)
+    len_cols = np.array([_COL[f"len{b}_{group}"] for b in _LEN_BUCKETS])
+    X[R, len_cols[np.searchsorted(np.array(_LEN_BUCKETS), sj - si, side="right") - 1]] = 1.0
+    X[:, _COL["hit_in"]] = mean_in(hit)
+    X[:, _COL["stop_in"]] = mean_in(stop)
+    comma_pad = np.concatenate([comma[:-1].astype(np.float64), [0.0]])  # comma after token k, k < n - 1
+    c_comma = cs(comma_pad)
+    X[:, _COL["comma_in"]] = (c_comma[np.maximum(sj - 1, si)] - c_comma[si]) > 0
+    brk_before = np.concatenate([[True], brk[:-1]])  # a break before token i (or the start)
+    left_ok = ~brk_before[si] & (si > 0)
+    right_ok = (n > sj) & ~brk[sj - 1]
+    hit_pad = np.concatenate([hit, [0.0]])
+    prev_i = np.maximum(si - 1, 0)
+    X[:, _COL["adj_left"]] = np.where(left_ok, hit[prev_i], 0.0)
+    X[:, _COL["adj_right"]] = np.where(right_ok, hit_pad[sj], 0.0)
+    near_left, near_right = _proximity(hit, clause)
+    far_left, far_right = _proximity(hit, None)
+    X[:, _COL["near_left"]] = near_left[si]
+    X[:, _COL["near_right"]] = near_right[sj]
+    X[:, _COL["far_left"]] = far_left[si]
+    X[:, _COL["far_right"]] = far_right[sj]
+    total_hits = hit.sum()
+    clause_hits = np.bincount(clause, weights=hit, minlength=int(clause.max()) + 1)
+    X[:, _COL["clause_share"]] = clause_hits[clause[si]] / total_hits if total_hits else 0.0
+
+    typed_rows = np.zeros(len(ij), dtype=bool)
     for r, (i, j) in enumerate(ij):
-        length = j - i
-        row = X[r]
-        row[_COL[f"len{_len_bucket(length)}_{group}"]] = 1.0
-        row[_COL["hit_in"]] = (cs_hit[j] - cs_hit[i]) / length
-        row[_COL["stop_in"]] = (cs_stop[j] - cs_stop[i]) / length
-        row[_COL["comma_in"]] = float(comma[i : j - 1].any())
-        left_ok = i > 0 and not brk[i - 1]
-        right_ok = j < n and not brk[j - 1]
-        row[_COL["adj_left"]] = hit[i - 1] if left_ok else 0.0
-        row[_COL["adj_right"]] = hit[j] if right_ok else 0.0
-        row[_COL["near_left"]] = near_left[i]
-        row[_COL["near_right"]] = near_right[j]
-        row[_COL["far_left"]] = far_left[i]
-        row[_COL["far_right"]] = far_right[j]
-        row[_COL["clause_share"]] = clause_hits[clause[i]] / total_hits if total_hits else 0.0
         phrase = phrases.get((i, j))
-        if phrase is not None and phrase.kind == "number":
+        if phrase is None:
+            continue
+        typed_rows[r] = True
+        row = X[r]
+        if phrase.kind == "number":
             row[_kind_col("num_exact", kind, (COUNT, QUANTITY, WHEN, DURATION))] = 1.0
-            unit_t = max((tgt[k] for k in phrase.unit_tokens), default=0.0)
-            if phrase.unit_tokens == (i,):  # a dual: the noun is the number
-                unit_t = max(unit_t, 1.0 if target_nouns else 0.0)
+            unit_t = fits.get((phrase.i, phrase.j), 0.0)
             row[_COL["unit_target"]] = unit_t
             row[_COL["unit_target_val"]] = unit_t if group == VALUE else 0.0
             if qtype.target and unit_t == 0 and phrase.unit_tokens and not stop[phrase.unit_tokens[0]]:
                 row[_COL["unit_other"]] = 1.0
             row[_COL["num_in_question"]] = float(phrase.value in question_values)
-            row[_COL["unit_rival"]] = float(unit_t == 0 and rival)
+            row[_COL["unit_rival"]] = float(best_fit > 0 and unit_t < best_fit - FIT_TIE)
             if group == VALUE and phrase.unit_tokens and norms[phrase.unit_tokens[0]] in _TIME_UNITS:
                 row[_COL["unit_time"]] = float(kind in (COUNT, QUANTITY) and not time_target)
-        elif phrase is not None and phrase.kind == "date":
+        elif phrase.kind == "date":
             row[_kind_col("date_exact", kind, (WHEN, DURATION))] = 1.0
-        elif phrase is not None and phrase.kind == "duration":
+        else:
             k2 = kind if kind in (WHEN, DURATION) else VALUE if group == VALUE else "other"
             row[_COL[f"dur_exact_{k2}"]] = 1.0
-        else:
-            row[_COL["num_part"]] = float(cs_num[j] > cs_num[i])
-            row[_COL["date_part"]] = float(cs_date[j] > cs_date[i])
-        name_mean = (cs_name[j] - cs_name[i]) / length
-        row[_kind_col("name_mean", kind, (WHO, WHERE, WHAT))] = name_mean
-        if kind in (WHO, WHERE):
-            row[_COL[f"name_all_{kind}"]] = float(name[i:j].min() >= 0.99)
-        before = norms[i - 1] if left_ok else ""
-        if kind == WHO:
-            row[_COL["title_before_who"]] = float(before in _TITLES)
-        place = float(before in _PLACE_CUES or _prefix_prep(norms[i], "بل"))
-        row[_COL["place_before_where" if kind == WHERE else "place_before_other"]] = place
-        cause = float(before in _CAUSE_CUES)
-        row[_COL["cause_before_why" if kind == WHY else "cause_before_other"]] = cause
-        comp = float(before in _COMPLEMENTIZERS)
-        row[_COL["comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"]] = comp
-        tb = tgt[i - 1] if left_ok else 0.0
-        row[_COL["target_before_ent" if group == ENTITY else "target_before_other"]] = tb
-        row[_COL["target_in"]] = (cs_tgt[j] - cs_tgt[i]) / length
-        row[_COL["first_al"]] = float(norms[i].startswith("ال"))
-        row[_COL["first_waw"]] = float(norms[i][:1] == "و" and len(norms[i]) > 3)
-        row[_COL["latin_in"]] = (cs_latin[j] - cs_latin[i]) / length
-        row[_COL["start_clause"]] = float(i == 0 or brk[i - 1])
-        row[_COL["end_clause"]] = float(brk[j - 1])
-        dl = next((i - k for k in range(i - 1, -1, -1) if hit[k] > 0 and clause[k] == clause[i]), 0)
-        dr = next((k - j + 1 for k in range(j, n) if hit[k] > 0 and clause[k] == clause[j - 1]), 0)
-        row[_COL[f"dleft{_dist_bucket(dl)}" if dl else "dleft_none"]] = 1.0
-        row[_COL[f"dright{_dist_bucket(dr)}" if dr else "dright_none"]] = 1.0
-        row[_COL["between"]] = float(bool(dl and dr))
-        if group == ENTITY:
-            row[_COL["name_edges_ent"]] = float(name[i] >= 0.99 and name[j - 1] >= 0.99)
-        row[_COL["target_only"]] = float(tgt[i:j].min() > 0)
-        verbs = [verb_like(norms[k]) for k in range(i, j)]
-        row[_COL["verb_in_ent"]] = float(any(verbs)) if group == ENTITY else 0.0
-        row[_COL["verb_first"]] = float(verbs[0])
-        prev = norms[i - 1] if i > 0 and not strong[i - 1] else ""
-        if prev in _PREV_SET:
-            row[_COL[f"prev_{prev}_{group}"]] = 1.0
-        elif _prefix_prep(norms[i], "ب"):
-            row[_COL[f"prev_ب_{group}"]] = 1.0
-        elif _prefix_prep(norms[i], "ل"):
-            row[_COL[f"prev_ل_{group}"]] = 1.0
-        elif norms[i][:1] == "و" and len(norms[i]) > 3:
-            row[_COL[f"prev_و_{group}"]] = 1.0
+    plain = ~typed_rows
+    X[:, _COL["num_part"]] = plain & any_in(numtok)
+    X[:, _COL["date_part"]] = plain & any_in(datetok)
+    X[R, _COL[f"name_mean_{kind if kind in (WHO, WHERE, WHAT) else 'other'}"]] = mean_in(name)
+    not_name = (name < 0.99).astype(np.float64)
+    if kind in (WHO, WHERE):
+        X[:, _COL[f"name_all_{kind}"]] = ~any_in(not_name)
+    if kind == WHO:
+        X[:, _COL["title_before_who"]] = left_ok & (st.titles[prev_i] > 0)
+    place = (left_ok & (st.place[prev_i] > 0)) | (st.prep_place[si] > 0)
+    X[:, _COL["place_before_where" if kind == WHERE else "place_before_other"]] = place
+    X[:, _COL["cause_before_why" if kind == WHY else "cause_before_other"]] = left_ok & (st.cause[prev_i] > 0)
+    comp_col = "comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"
+    X[:, _COL[comp_col]] = left_ok & (st.comp[prev_i] > 0)
+    tb_col = "target_before_ent" if group == ENTITY else "target_before_other"
+    X[:, _COL[tb_col]] = np.where(left_ok, tgt[prev_i], 0.0)
+    X[:, _COL["target_in"]] = mean_in(tgt)
+    X[:, _COL["first_al"]] = st.first_al[si]
+    X[:, _COL["first_waw"]] = st.first_waw[si]
+    X[:, _COL["latin_in"]] = mean_in(st.latin)
+    X[:, _COL["start_clause"]] = brk_before[si]
+    X[:, _COL["end_clause"]] = brk[sj - 1]
+    dl_tok, dr_tok = _nearest(hit, clause)
+    dl, dr = dl_tok[si], dr_tok[sj]
+    X[R, _bucket_cols(dl, _DIST_BUCKETS, "dleft", "dleft_none")] = 1.0
+    X[R, _bucket_cols(dr, _DIST_BUCKETS, "dright", "dright_none")] = 1.0
+    X[:, _COL["between"]] = (dl > 0) & (dr > 0)
+    if group == ENTITY:
+        X[:, _COL["name_edges_ent"]] = (name[si] >= 0.99) & (name[sj - 1] >= 0.99)
+        X[:, _COL["verb_in_ent"]] = any_in(st.verb)
+    X[:, _COL["target_only"]] = ~any_in((tgt <= 0).astype(np.float64))
+    X[:, _COL["verb_first"]] = st.verb[si]
+    pc = st.prev_col[si]
+    has = pc >= 0
+    offset = {ENTITY: 0, VALUE: 1, TEXT: 2}[group]  # prev_<w>_ent, _val, _txt are adjacent columns
+    X[R[has], pc[has] + offset] = 1.0
+    counting = {
+        (p.i, p.j) for p in numbers if fits.get((p.i, p.j), 0.0) > 0 and fits[(p.i, p.j)] >= best_fit - FIT_TIE
+    }
     label = " ".join(reversed(qtype.target)) if lang == "en" and qtype.target and group == VALUE else None
-    return Candidates(view, ij, X, phrases, label)
+    return Candidates(view, ij, X, phrases, label, frozenset(counting))
 
 
 TYPED_KINDS = {COUNT: ("number",), QUANTITY: ("number",), WHEN: ("date", "duration"), DURATION: ("duration", "date")}
@@ -549,13 +742,35 @@ def typed_first(spans: list[AnswerSpan], qtype: QuestionType) -> list[AnswerSpan
     return [sp for sp in spans if fit_level(qtype, sp) == level]
 
 
-def best_spans(cands: Candidates, weights: np.ndarray | None = None, limit: int = 5) -> list[AnswerSpan]:
-    """The best-scoring candidates as `AnswerSpan`s (document offsets, display form), best first."""
+def _levels(cands: Candidates, qtype: QuestionType) -> np.ndarray:
+    """`fit_level` of every candidate row, without building the spans."""
+    typed = TYPED_KINDS.get(qtype.kind)
+    out = np.zeros(len(cands.ij), dtype=np.int64)
+    if not typed:
+        return out
+    counted = qtype.kind == COUNT and bool(qtype.target)
+    for r, ij in enumerate(cands.ij):
+        phrase = cands.phrases.get(ij)
+        if phrase is not None and phrase.kind in typed:
+            out[r] = 2 if counted and phrase.kind == "number" and ij in cands.counting else 1
+    return out
+
+
+def best_spans(
+    cands: Candidates, weights: np.ndarray | None = None, limit: int = 5, qtype: QuestionType | None = None
+) -> list[AnswerSpan]:
+    """The best-scoring candidates as `AnswerSpan`s (document offsets, display form), best first.
+
+    With `qtype`, only the candidates at the best type level (`typed_first`) compete."""
     if not cands.ij:
         return []
     w = load_weights() if weights is None else weights
     scores = cands.X @ w
+    if qtype is not None:
+        levels = _levels(cands, qtype)
+        scores = np.where(levels == levels.max(), scores, -np.inf)
     order = np.argsort(-scores, kind="stable")[:limit]
+    order = order[np.isfinite(scores[order])]
     v = cands.view
     out = []
     for r in order:
@@ -564,7 +779,7 @@ def best_spans(cands: Candidates, weights: np.ndarray | None = None, limit: int 
         s, e = (phrase.start, phrase.end) if phrase is not None else (v.tokens[i].start, v.tokens[j - 1].end)
         display = phrase.display if phrase is not None else v.text[s:e]
         kind = phrase.kind if phrase is not None else "phrase"
-        counts = kind == "number" and cands.X[r, _COL["unit_target"]] > 0
+        counts = kind == "number" and (i, j) in cands.counting
         unit = cands.unit_label if counts else None
         timed = phrase is not None and phrase.timed
         span = AnswerSpan(v.start + s, v.start + e, v.text[s:e], display, kind, float(scores[r]), unit, counts, timed)
