@@ -15,7 +15,7 @@ DEFENCE = """وزارة الدفاع تعلن حصيلة جديدة
 
 أعلنت وزارة الدفاع في بيان صدر الثلاثاء أن قواتها دمرت منذ بداية الحرب 320 دبابة و45 مدفعا.
 
-وأضاف البيان أنه جرى أيضا تدمير 87 طائرة حربية، و12 مروحية، وغواصتين.
+وأضاف البيان أنه جرى أيضا تدمير 87 طائرة حربية، و12 مروحية، وأكثر من 900 طائرة مسيرة، و14 سفينة حربية، وغواصتين.
 
 وقال المتحدث باسم الوزارة العقيد سامر الخطيب إن العمليات ستتواصل حتى نهاية العام.
 
@@ -88,6 +88,25 @@ def test_english_questions_get_english_values_with_the_arabic_source_cited(news:
     assert not answer.abstained
     assert answer.text.split("\n")[0] == text
     check_citation(news, answer)
+
+
+def _followup(sanad: Sanad, first: str, second: str):
+    earlier = sanad.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": earlier.text}]
+    return sanad.ask(second, history=history)
+
+
+@pytest.mark.parametrize("first", ["How many warplanes were destroyed?", "كم طائرة حربية دمرت؟"])
+def test_number_of_the_whole_asked_noun_phrase(news: Sanad, first: str) -> None:
+    # 900 also counts planes (طائرة مسيرة, drones), 87 counts warplanes (طائرة حربية)
+    assert news.ask(first).short == "87"
+
+
+@pytest.mark.parametrize("first", ["How many warplanes were destroyed?", "كم طائرة حربية دمرت؟"])
+def test_followup_counts_its_own_noun_by_a_broken_plural(news: Sanad, first: str) -> None:
+    # السفن (plural) is found as سفينة after the number; the warplanes of the earlier question give way
+    answer = _followup(news, first, "وماذا عن السفن الحربية؟")
+    assert not answer.abstained and answer.short == "14"
 
 
 def test_where_gives_a_place(news: Sanad) -> None:
