@@ -61,6 +61,10 @@ def root_key(word: str) -> str:
     then the long vowels after the first letter. Keys under three letters are too ambiguous and
     are dropped.
     """
+    return _root(word, True)
+
+
+def _root(word: str, derivation: bool) -> str:
     if len(word) < 3 or not _is_arabic(word):
         return ""
     w = normalize(word.translate(_HAMZA_KEEP))
@@ -73,7 +77,7 @@ def root_key(word: str) -> str:
             if w.endswith(s) and len(w) - len(s) >= 3:
                 w = w[: -len(s)]
                 break
-    for p in (*_AR_DERIV, "ء"):
+    for p in (*_AR_DERIV, "ء") if derivation else ():
         if w.startswith(p) and len(w) - len(p) >= 3:
             w = w[len(p) :]
             break
@@ -84,6 +88,14 @@ def root_key(word: str) -> str:
     if len(core) < 3 and len(w) == 3:
         core = w  # a hollow root keeps its middle letter: أصيبوا / أصيبا -> صيب
     return core if len(core) >= 3 else ""
+
+
+@lru_cache(maxsize=200_000)
+def root_keys(word: str) -> frozenset[str]:
+    """`root_key` and the reading it can miss: a first letter that looks like a derivational
+    prefix but is a radical (نقاط / نقطة -> نقط, not قاط). Broken plurals keep their radicals in
+    order, so the plural and the singular meet on one of the two readings."""
+    return frozenset({root_key(word), _root(word, False)} - {""})
 
 
 def arabic_bases(norm: str) -> list[str]:
@@ -190,8 +202,8 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
     at: dict[tuple[str, str], list[int]] = {}
     for i in range(len(toks)):
         at.setdefault(("s", stems[i]), []).append(i)
-        if roots[i]:
-            at.setdefault(("r", roots[i]), []).append(i)
+        for r in root_keys(toks[i].text):
+            at.setdefault(("r", r), []).append(i)
         for k in names[i]:
             at.setdefault(("n", k), []).append(i)
         for g in gloss[i] if gloss is not None else ():
@@ -298,8 +310,7 @@ def _alt_strength(view: SentenceView, alt: tuple[str, ...]) -> float:
         if view.positions("s", term):
             got += EXACT
         else:
-            r = root_key(term)
-            got += ROOT if r and r in view.roots else 0.0
+            got += ROOT if any(view.positions("r", r) for r in root_keys(term)) else 0.0
     return got / len(alt)
 
 
@@ -371,14 +382,14 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
         exact = {term}
         if tok.norm.endswith("ا") and len(tok.norm) >= 4:
             exact.add(stem(tok.norm[:-1]))  # accusative alef: جنديا ~ جندي
-        root = root_key(tok.text)
+        root = root_keys(tok.text)
         is_target = tok.norm in target
         keys.append(
             Key(
                 tok.text,
                 max(idf(t) for t in exact),
                 frozenset(exact),
-                frozenset({root} - {""}),
+                root,
                 target=is_target,
                 seen=any(idf.seen(t) for t in exact),
                 dual_of=tok.norm if is_target else "",
@@ -479,7 +490,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         own = tuple(t for t in (stem(w.norm) for w in words) if t)
         alts = ([own] if own else []) + _readings(text, lexicon, names)
         exact = frozenset(t for a in alts for t in a)
-        roots = frozenset(r for a in alts if len(a) == 1 for r in [root_key(a[0])] if r)
+        roots = frozenset(r for a in alts if len(a) == 1 for r in root_keys(a[0]))
         gloss = frozenset(stem(lemma) for w in words for lemma in english_lemmas(w.norm))
         names: set[str] = set()
         if name_like or not alts:

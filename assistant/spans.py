@@ -45,7 +45,7 @@ from assistant.matching import (
     english_gloss,
     key_hits,
     match,
-    root_key,
+    root_keys,
     verb_like,
 )
 from index.dates import find_dates, format_date
@@ -246,13 +246,13 @@ def _key_fit(view: SentenceView, key: Key, where: set[int]) -> float:
     if not multi:
         return best
     stems = {view.stems[k] for k in where}
-    roots = {view.roots[k] for k in where} - {""}
+    roots = {r for k in where for r in root_keys(view.tokens[k].text)}
     single = max(
-        (EXACT if a[0] in stems else ROOT if root_key(a[0]) in roots else 0.0 for a in key.alts if len(a) == 1),
+        (EXACT if a[0] in stems else ROOT if root_keys(a[0]) & roots else 0.0 for a in key.alts if len(a) == 1),
         default=0.0,
     )
     phrase = max(
-        sum(EXACT if t in stems else ROOT if root_key(t) in roots else 0.0 for t in a) / len(a) for a in multi
+        sum(EXACT if t in stems else ROOT if root_keys(t) & roots else 0.0 for t in a) / len(a) for a in multi
     )
     return max(single, phrase, best if best < EXACT else 0.0)
 
