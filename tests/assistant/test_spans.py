@@ -133,3 +133,21 @@ def test_spans_never_start_or_end_on_a_question_word(question: str, words: tuple
     for sp in spans:
         for word in words:
             assert not sp.text.startswith(word) and not sp.text.endswith(word)
+
+
+def test_the_number_whose_unit_is_the_whole_asked_noun_phrase() -> None:
+    # طائرة alone also follows 900; the asked noun phrase is طائرة حربية
+    sentence = "وجرى تدمير 900 طائرة مسيرة و87 طائرة حربية و14 سفينة حربية."
+    assert spans_for("كم طائرة حربية دمرت؟", sentence)[0].display == "87"
+
+
+def test_best_spans_with_a_question_type_keeps_the_best_typed_level() -> None:
+    sentence = "وجرى تدمير 900 طائرة مسيرة و87 طائرة حربية في المعركة الكبيرة."
+    question = "كم طائرة حربية دمرت؟"
+    qtype = detect_type(question, "ar")
+    lex = LexicalIndex.build([analyze(sentence)])
+    keys = question_keys(question, "ar", qtype, lex)
+    view = sentence_view(sentence, 0, len(sentence))
+    cands = candidates(view, match(view, keys), keys, qtype, "ar", SentenceInfo(1.0, 0, 0))
+    spans = best_spans(cands, qtype=qtype)
+    assert [s.display for s in spans] == ["87"] and spans[0].counts_target

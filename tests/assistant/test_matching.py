@@ -1,0 +1,37 @@
+"""Finding question words in a sentence: roots that meet broken plurals, cached sentence views."""
+
+from __future__ import annotations
+
+from assistant.answer_type import detect_type
+from assistant.matching import ROOT, key_hits, match, question_keys, root_keys, sentence_view, view_cache
+from index.lexical import LexicalIndex
+from index.tokens import analyze
+
+
+def test_broken_plural_meets_its_singular_through_a_root_reading() -> None:
+    assert root_keys("النقاط") & root_keys("نقطة")
+    assert root_keys("السفن") & root_keys("سفينة")
+    assert root_keys("تدمير") & root_keys("دمرت")
+    assert not root_keys("النقاط") & root_keys("الأوراق")
+
+
+def test_question_word_found_by_its_root_in_a_sentence() -> None:
+    sentence = "وسجل الفريق 11 نقطة في الدقائق الأخيرة."
+    question = "كم عدد النقاط التي سجلها الفريق؟"
+    qtype = detect_type(question, "ar")
+    keys = question_keys(question, "ar", qtype, LexicalIndex.build([analyze(sentence)]))
+    view = sentence_view(sentence, 0, len(sentence))
+    key = next(k for k in keys if k.label == "النقاط")
+    assert (3, ROOT) in key_hits(view, key)  # نقطة, the fourth token
+    assert match(view, keys).per_token[3] == ROOT
+
+
+def test_view_cache_analyses_a_sentence_once_per_index() -> None:
+    doc = "الجملة الأولى هنا. والجملة الثانية هناك."
+    index_a, index_b = object(), object()
+    cache = view_cache(index_a, None)
+    view = cache.get("d", doc, 0, 18, False)
+    assert view.text == doc[0:18]
+    assert view_cache(index_a, None).get("d", doc, 0, 18, False) is view
+    assert view_cache(index_b, None) is not cache  # a new index starts afresh
+    assert cache.sentences("d", doc, 0, len(doc)) == cache.sentences("d", doc, 0, len(doc))
