@@ -36,7 +36,8 @@ from index.numbers import find_numbers  # noqa: E402
 
 
 def _article(doc_id: str) -> str:
-    return doc_id.rsplit("-", 1)[0]
+    """The article of a paragraph document (`<article>/<paragraph>.txt`, see `eval.squad.write_corpus`)."""
+    return doc_id.split("/", 1)[0]
 
 
 def _split(questions: list, half: str | None) -> list:
