@@ -216,7 +216,7 @@ class ViewCache:
     """Sentence views of one index, analysed once: the same passages come back for many
     questions, and tokenizing, stemming and name keys cost far more than matching."""
 
-    LIMIT = 200_000  # views kept before the cache starts over
+    LIMIT = 5_000  # views kept before the cache starts over (tens of KB each, with English glosses)
 
     def __init__(self, index: object, lexicon: object) -> None:
         self.index = index
