@@ -1,7 +1,8 @@
 """From a question to what each retrieval channel searches for.
 
-Channels: `lexical` (the question's own terms), `translated` (English question -> Arabic terms
-through the dictionary), `dense` (the question, glossed into English when the embedder is
+Channels: `lexical` (the question's own terms), `grams` (character 4-grams of an Arabic
+question, or of an English question's Arabic translations), `translated` (English question ->
+Arabic terms through the dictionary), `dense` (the question, glossed into English when the embedder is
 English-only and the question Arabic) and `names` (cross-script name keys, when available).
 """
 
@@ -32,10 +33,20 @@ class QueryPlan:
         return out
 
 
-def _counts(terms: list[str]) -> dict[str, float]:
-    out: dict[str, float] = {}
+def _counts(terms: list[str], weight: float = 1.0, into: dict[str, float] | None = None) -> dict[str, float]:
+    out: dict[str, float] = {} if into is None else into
     for t in terms:
-        out[t] = out.get(t, 0.0) + 1.0
+        out[t] = out.get(t, 0.0) + weight
+    return out
+
+
+def sense_grams(senses: dict[str, float]) -> dict[str, float]:
+    """Character n-grams of the translations as written, each weighted by its sense's share:
+    they meet the article's inflected and derived forms (a dictionary gives المفاوضات, the
+    article says مفاوضاته or تفاوض) that whole-stem matching misses."""
+    out: dict[str, float] = {}
+    for sense, w in senses.items():
+        _counts(char_grams(sense), w, out)
     return out
 
 
@@ -58,6 +69,7 @@ def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = N
         if translate_query is not None:
             tr = translate_query(question, snap.lexicon, names=snap.index.names)
             plan.translated = dict(tr.terms)
+            plan.grams = sense_grams(getattr(tr, "senses", {}))
             if context:
                 for t, w in translate_query(context, snap.lexicon, names=snap.index.names).terms.items():
                     plan.translated.setdefault(t, w * CONTEXT_WEIGHT)

@@ -50,6 +50,7 @@ class QueryTranslation:
     """Arabic terms with weights, name keys for cross-script matching, English words left over."""
 
     terms: dict[str, float] = field(default_factory=dict)
+    senses: dict[str, float] = field(default_factory=dict)  # the Arabic translations as written, weighted
     name_keys: list[str] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)
 
@@ -123,14 +124,23 @@ def _lookup(lexicon: Lexicon, phrase: str, name_like: bool = False) -> list[str]
     return None
 
 
-def _add_senses(terms: dict[str, float], senses: list[str], weight: float) -> None:
-    """Spread `weight` over the first senses, each content word of a sense getting its share."""
+def _add_senses(
+    terms: dict[str, float],
+    senses: list[str],
+    weight: float,
+    surface: dict[str, float] | None = None,
+) -> None:
+    """Spread `weight` over the first senses, each content word of a sense getting its share.
+
+    `surface` collects each sense as written, with its share, for the character n-gram channel."""
     senses = senses[:MAX_SENSES]
     raw = [SENSE_DECAY**r for r in range(len(senses))]
     total = sum(raw)
     mine: dict[str, float] = {}
     for sense, r in zip(senses, raw, strict=True):
         words = analyze(sense)
+        if surface is not None and words:
+            surface[sense] = surface.get(sense, 0.0) + weight * r / total
         w = weight * r / total / max(len(words), 1) ** PHRASE_SPLIT
         for term in words:
             mine[term] = max(mine.get(term, 0.0), w)
@@ -206,7 +216,9 @@ def _phrase_at(toks: list[Token], i: int, lexicon: Lexicon) -> tuple[int, list[s
 
 
 def translate_query(
-    question_en: str, lexicon: Lexicon, names: Mapping[str, Iterable[str]] | None = None
+    question_en: str,
+    lexicon: Lexicon,
+    names: Mapping[str, Iterable[str]] | None = None,
 ) -> QueryTranslation:
     """Arabic terms for an English question; see the module docstring for the weighting.
 
@@ -225,7 +237,7 @@ def translate_query(
         n, found = _phrase_at(toks, i, lexicon)
         i += n
         if found:
-            _add_senses(out.terms, found, 1.0)
+            _add_senses(out.terms, found, 1.0, out.senses)
             continue
         if _NUMBER_RE.search(norm):  # digits stay digits: the index keeps them as they are
             _add_terms(out.terms, analyze(norm), NUMBER_WEIGHT)
@@ -240,10 +252,10 @@ def translate_query(
             _add_terms(out.terms, [NUMBER_WORDS[norm]], NUMBER_WEIGHT)
         found = _lookup(lexicon, norm, name_like)
         if found:
-            _add_senses(out.terms, found, 1.0)
+            _add_senses(out.terms, found, 1.0, out.senses)
             siblings = _siblings(lexicon, norm, found[:MAX_SENSES])
             if siblings and SIBLING_WEIGHT:
-                _add_senses(out.terms, siblings, SIBLING_WEIGHT)
+                _add_senses(out.terms, siblings, SIBLING_WEIGHT, out.senses)
             continue
         out.untranslated.append(tok.text)
         _add_terms(out.terms, [stem(norm)], LATIN_WEIGHT)

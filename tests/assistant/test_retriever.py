@@ -82,3 +82,31 @@ def test_a_one_passage_index_still_returns_its_passage(tmp_path) -> None:
     sanad.add_paths([tmp_path / "one.txt"])
     hits = sanad.retrieve("When did the harbour bridge reopen?")
     assert [h.doc_id for h in hits] == ["one.txt"]
+
+
+@pytest.fixture(scope="module")
+def with_lexicon(sample_sanad):
+    if sample_sanad.lexicon() is None:
+        pytest.skip("no FreeDict dictionary installed")
+    return sample_sanad
+
+
+@pytest.mark.parametrize(
+    ("question", "needle"),
+    [
+        ("How many air defense systems were destroyed?", "1293 من أنظمة الدفاع الجوي"),
+        ("How many helicopters has Russia lost?", "347 مروحية"),
+        ("Who is Rustem Umerov?", "رستم عمروف"),
+        ("What did Kirill Dmitriev say about the talks?", "كيريل دميترييف"),
+        ("Who is Jared Kushner?", "جاريد كوشنر"),
+        ("What did Zelensky say about Ukrainian soldiers killed in the war?", "55 ألف جندي"),
+        ("Which cities in Donetsk were attacked?", "دروجكيفكا وليمان"),
+        ("What happened near Kupiansk?", "بلاغوداتوفكا في كوبيانسك"),
+        ("What happened in Kherson, Sumy and Dnipro?", "خيرسون وسومي ودنيبرو"),
+    ],
+)
+def test_english_questions_find_the_arabic_passage(with_lexicon, question, needle) -> None:
+    """Figures, people and places of the Arabic sample article, asked in English."""
+    hits = retrieve(question, with_lexicon.snapshot(), 1, "en")
+    assert hits and hits[0].doc_id == SAMPLE
+    assert needle in hits[0].text, (question, hits[0].text[:200])

@@ -134,3 +134,11 @@ def test_translated_question_matches_the_arabic_passage_best() -> None:
     q = translate_query("What did the envoy say about the negotiations?", lexicon()).terms
     scores = [sum(w for t, w in q.items() if t in set(analyze(p))) for p in passages]
     assert scores[0] > scores[1] == 0
+
+
+def test_senses_as_written_are_kept_for_character_grams() -> None:
+    out = translate_query("state negotiations", lexicon())
+    assert out.senses[normalize("المفاوضات")] == pytest.approx(1.0)
+    state = [out.senses[normalize(s)] for s in ["الحالة", "الدولة", "يقرّ"]]
+    assert state[0] > state[1] > state[2] and sum(state) == pytest.approx(1.0)
+
