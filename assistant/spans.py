@@ -105,6 +105,11 @@ _DIST_BUCKETS = (1, 2, 3, 4, 7)  # distance to the nearest question word: 1, 2, 
 _PREV_WORDS = ("في", "من", "الي", "علي", "عن", "مع", "بعد", "قبل", "منذ", "حتي", "عام", "سنه", "الذي", "التي",
                "هو", "هي", "ب", "ل", "و", "بين", "نحو", "in", "of", "by", "the")  # fmt: skip
 _PREV_SET = frozenset(_PREV_WORDS)
+# Closed-class words right after a span that tell where it ends (X في, X الذي, X ، ), by normalized form.
+_NEXT_WORDS = ("في", "من", "الي", "علي", "عن", "مع", "بعد", "قبل", "الذي", "التي", "الذين", "هو", "هي", "و", "ان",
+               "او", "عام", "منذ", "خلال", "حيث", "of", "in", "and", "the", "to", "was", "is", "who", "which")  # fmt: skip
+_NEXT_SET = frozenset(_NEXT_WORDS)
+_ALL_KINDS = (WHO, WHERE, WHEN, DURATION, COUNT, QUANTITY, WHY, HOW, YESNO, WHAT)
 
 
 def _dist_bucket(d: int) -> int:
@@ -137,6 +142,12 @@ FEATURES: tuple[str, ...] = (
     *(f"dright{b}" for b in _DIST_BUCKETS), "dright_none",
     "between", "verb_in_ent", "verb_first", "name_edges_ent", "target_only",
     *(f"prev_{w}_{g}" for w in _PREV_WORDS for g in (ENTITY, VALUE, TEXT)),
+    *(f"next_{w}_{g}" for w in _NEXT_WORDS for g in (ENTITY, VALUE, TEXT)),
+    *(f"next_break_{g}" for g in (ENTITY, VALUE, TEXT)),
+    *(f"klen{b}_{k}" for k in _ALL_KINDS for b in _LEN_BUCKETS),
+    *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
+    *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
+    *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -226,8 +237,8 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
         if not out and norm in ("من", "of"):
             k += 1
             continue
-        if norm[:1].isdigit():
-            break
+        if norm[:1].isdigit() or (out and norm[:1] == "و" and len(norm) > 3):
+            break  # another number, or the next item of a list (5 سفن وغواصتين): not this one's noun
         out.append(k)
         k += 1
     return tuple(out)
@@ -454,6 +465,7 @@ class _Static:
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
     prev_col: np.ndarray  # per start token: the `prev_<word>` column base it sets, or -1
+    next_col: np.ndarray  # per token as the word after a span: the `next_<word>` column base, or -1
     numbers: list = None  # find_numbers of the sentence
     dates: list = None  # _Phrase list, by lang
 
@@ -487,6 +499,11 @@ def _static(view: SentenceView, lexicon) -> _Static:
         )  # fmt: skip
         if word is not None:
             prev_col[i] = _COL[f"prev_{word}_{ENTITY}"]
+    next_col = np.full(n, -1, dtype=np.int64)
+    for k, x in enumerate(norms):
+        word = x if x in _NEXT_SET else "و" if x[:1] == "و" and len(x) > 3 else None
+        if word is not None:
+            next_col[k] = _COL[f"next_{word}_{ENTITY}"]
     memo = _Static(
         norms=norms,
         comma=comma,
@@ -506,6 +523,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
         prep_place=flags(lambda x: _prefix_prep(x, "بل")),
         prev_col=prev_col,
+        next_col=next_col,
         numbers=list(find_numbers(view.text)),
     )
     view.memo["spans"] = memo
@@ -716,6 +734,18 @@ def candidates(
     has = pc >= 0
     offset = {ENTITY: 0, VALUE: 1, TEXT: 2}[group]  # prev_<w>_ent, _val, _txt are adjacent columns
     X[R[has], pc[has] + offset] = 1.0
+    # The word after the span (X في / X الذي / X and) or a clause break, by answer group.
+    nc = np.where(right_ok, st.next_col[np.minimum(sj, n - 1)], -1)
+    has = nc >= 0
+    X[R[has], nc[has] + offset] = 1.0
+    X[:, _COL[f"next_break_{group}"]] = brk[sj - 1]
+    # Length and neighbouring question words by the question's own type (who/where/when... each
+    # expect answers of their own length and position), on top of the grouped ones.
+    X[R, _COL[f"klen{_len_bucket(1)}_{kind}"] + np.searchsorted(np.array(_LEN_BUCKETS), sj - si, side="right") - 1] = 1.0
+    X[:, _COL[f"kadj_left_{kind}"]] = X[:, _COL["adj_left"]]
+    X[:, _COL[f"kadj_right_{kind}"]] = X[:, _COL["adj_right"]]
+    X[:, _COL[f"name_end_{group}"]] = name[sj - 1] >= 0.99
+    X[:, _COL[f"stop_edge_{group}"]] = (stop[si] > 0) | (stop[sj - 1] > 0)
     counting = {
         (p.i, p.j) for p in numbers if fits.get((p.i, p.j), 0.0) > 0 and fits[(p.i, p.j)] >= best_fit - FIT_TIE
     }

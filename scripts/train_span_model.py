@@ -140,6 +140,41 @@ def fit_pairwise(rows: list[dict], c: float, negatives: int = 60, seed: int = 0,
     return result.x
 
 
+def fit_listwise(rows: list[dict], c: float, power: float = 3.0, negatives: int = 300, seed: int = 0) -> np.ndarray:
+    """A softmax over each question's candidates towards their F1 ** `power` (normalized):
+    the best span takes most of the mass, partial overlaps some, and every wrong one pushes back.
+    Zero-F1 candidates are sampled (`negatives` per question) to bound the cost."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(seed)
+    lists = []
+    for r in rows:
+        f1 = r["f1"]
+        if f1.max() < 0.3:
+            continue
+        pos, zero = np.flatnonzero(f1 > 0), np.flatnonzero(f1 == 0)
+        if zero.size > negatives:
+            zero = rng.choice(zero, negatives, replace=False)
+        idx = np.concatenate([pos, zero])
+        target = f1[idx] ** power
+        lists.append((r["X"][idx], target / target.sum()))
+    lam = 1.0 / (2.0 * c)
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = float(lam * beta @ beta), 2.0 * lam * beta
+        for X, t in lists:
+            s = X @ beta
+            s = s - s.max()
+            p = np.exp(s)
+            z = p.sum()
+            value -= float(t @ (s - np.log(z)))
+            grad += X.T @ (p / z - t)
+        return value, grad
+
+    result = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return result.x
+
+
 def fit(rows: list[dict], c: float) -> np.ndarray:
     from sklearn.linear_model import LogisticRegression
 
@@ -176,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--extra-cache", type=Path, help="like --cache, for --extra")
     p.add_argument("--c", type=float, default=1.0, help="inverse regularization strength")
     p.add_argument("--pointwise", action="store_true", help="pointwise logistic regression instead of pairwise")
+    p.add_argument("--listwise", action="store_true", help="softmax over each question's candidates (see fit_listwise)")
     p.add_argument("--rules-offset", action="store_true", help="fit around the hand-set RULES instead of adding them after")
     p.add_argument("--out", type=Path, help="write the weights here (default: only report)")
     args = p.parse_args(argv)
@@ -200,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
             sanad_x.add_paths([work_x / "corpus"])
         rows += collect(sanad_x, [q for q in extra.questions if q.answerable], args.extra_cache)
     offset = rule_weights() if args.rules_offset else None
-    fitted = fit(rows, args.c) if args.pointwise else fit_pairwise(rows, args.c, offset=offset)
+    if args.listwise:
+        fitted = fit_listwise(rows, args.c)
+    else:
+        fitted = fit(rows, args.c) if args.pointwise else fit_pairwise(rows, args.c, offset=offset)
     w = fitted + rule_weights()  # what assistant.spans.load_weights will use
     print("train", len(train_q), "questions:", evaluate(rows, w, train_q))
     print("  (current weights:", evaluate(rows, load_weights(), train_q), ")")
@@ -216,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             + (f", articles half {args.half}" if args.half else "") + (f"; {args.extra.name}" if args.extra else ""),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "c": args.c,
+            "fit": "listwise" if args.listwise else "pointwise" if args.pointwise else "pairwise",
             "weights": {name: round(float(x), 4) for name, x in zip(FEATURES, fitted, strict=True)},
         }
         args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -151,3 +151,46 @@ def test_best_spans_with_a_question_type_keeps_the_best_typed_level() -> None:
     cands = candidates(view, match(view, keys), keys, qtype, "ar", SentenceInfo(1.0, 0, 0))
     spans = best_spans(cands, qtype=qtype)
     assert [s.display for s in spans] == ["87"] and spans[0].counts_target
+
+
+def cands_for(question: str, sentence: str):
+    """The candidate spans of `sentence` for `question`, with their feature rows."""
+    lang = "en" if question.isascii() else "ar"
+    qtype = detect_type(question, lang)
+    lex = LexicalIndex.build([analyze(sentence)])
+    keys = question_keys(question, lang, qtype, lex, None)
+    view = sentence_view(sentence, 0, len(sentence), None, lang == "en")
+    return candidates(view, match(view, keys), keys, qtype, lang, SentenceInfo(1.0, 0, 0)), qtype
+
+
+def row_of(cands, text: str) -> dict[str, float]:
+    """The non-zero features of the candidate whose source text is `text`."""
+    for r, (i, j) in enumerate(cands.ij):
+        v = cands.view
+        if v.text[v.tokens[i].start : v.tokens[j - 1].end] == text:
+            return {FEATURES[c]: float(x) for c, x in enumerate(cands.X[r]) if x}
+    raise AssertionError(f"no candidate {text!r}")
+
+
+def test_the_word_after_a_span_and_a_break_after_it_are_features() -> None:
+    cands, _ = cands_for("Who opened the new bridge?", "The mayor John Smith of Leeds, a big city, opened the new bridge.")
+    row = row_of(cands, "John Smith")
+    assert row.get("next_of_ent") == 1.0 and "next_break_ent" not in row
+    row = row_of(cands, "Leeds")
+    assert "next_of_ent" not in row and not any(k.startswith("next_") and k != "next_break_ent" for k in row)
+    assert row.get("next_break_ent") == 1.0
+
+
+def test_length_and_adjacency_are_also_read_by_the_question_type() -> None:
+    cands, qtype = cands_for("When did the army enter the city?", "The army entered the city in the summer of 1990.")
+    assert qtype.kind == "when"
+    row = row_of(cands, "1990")
+    assert row.get("klen1_when") == 1.0 and not any(k.startswith("klen") and k != "klen1_when" for k in row)
+    row = row_of(cands, "summer")
+    assert row.get("kadj_left_when", 0.0) == row.get("adj_left", 0.0)
+
+
+def test_a_span_with_a_function_word_at_an_edge_is_flagged() -> None:
+    cands, _ = cands_for("What did the army free?", "The army freed all prisoners at dawn.")
+    assert "stop_edge_txt" not in row_of(cands, "prisoners")
+    assert row_of(cands, "all prisoners").get("stop_edge_txt") == 1.0
