@@ -16,6 +16,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[test,llm]'
+	$(PY) -m index.embed_onnx
 	touch $(STAMP)
 
 system-deps:
@@ -43,7 +44,9 @@ eval: install
 	  --squad-questions ../shared/data/xquad-dev/xquad.en.json \
 	  --report reports/xquad.json --markdown reports/xquad.md --plot reports/xquad.png
 
+# The peers (LangChain, txtai) get their own venv; they are never Sanad's dependencies.
 bench: install
+	bash scripts/bench-venv.sh
 	$(VENV)/bin/sanad bench
 
 clean:

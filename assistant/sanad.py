@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from assistant.answer import Answer, Hit
 from assistant.chain import build_chain
 from assistant.config import Settings
@@ -21,7 +23,7 @@ from assistant.question import clean_question
 from assistant.retriever import SanadRetriever, retrieve
 from assistant.snapshot import Snapshot
 from index.bridge import bridge_mode
-from index.builder import AddReport, BuildOptions, add_documents
+from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
 from index.documents import Document, Refusal, decode_article, iter_articles
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexNotFoundError
@@ -30,6 +32,11 @@ from index.store import IndexData, IndexStore
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+
+# Documents per committed group when adding many at once (a news archive): each group is saved as
+# a generation before the next starts, so a stopped run resumes where it stopped (unchanged
+# documents are skipped by hash) and loses at most one group's work.
+ADD_COMMIT_EVERY = 2000
 
 
 def sample_corpus_dir() -> Path:
@@ -55,6 +62,7 @@ class Sanad:
         self._write_lock = threading.Lock()
         self._lexicon_loaded = False
         self._lexicon = None
+        self.commit_every = ADD_COMMIT_EVERY
         self.retriever = SanadRetriever(snapshot=self.snapshot, top_k=self.settings.top_k)
         self.chain = build_chain(self.retriever, self._answerer())
 
@@ -83,7 +91,7 @@ class Sanad:
 
         return lambda text: gloss_arabic(text, lex)
 
-    def name_indexer(self) -> Callable[[list[list[str]]], dict[str, list[str]]] | None:
+    def name_indexer(self) -> Callable[[Iterable[list[str]]], dict[str, list[str]]] | None:
         """Cross-script name keys for the corpus' words the dictionary does not know."""
         lex = self.lexicon()
         if lex is None:
@@ -171,20 +179,24 @@ class Sanad:
             return report
         opts = self.build_options()
         emb = self.embedder()
+
+        def embed(texts: list[str], cb: Callable[[int, int], None] | None) -> np.ndarray:
+            return emb.embed(texts, self.settings.batch_size, cb)
+
         with self._write_lock, self.store.write_lock():
             current = self.store.load(self.expected()) if self.store.exists() else None
-            new, report = add_documents(
-                current,
-                docs,
-                opts,
-                lambda texts, cb: emb.embed(texts, self.settings.batch_size, cb),
-                self.glosser(),
-                progress,
-                report,
-                self.name_indexer(),
-            )
+            if len(docs) > self.commit_every:
+                new, report = add_in_batches(
+                    current, docs, opts, embed, self.store.save, self.glosser(), progress, report,
+                    self.commit_every, self.name_indexer(),
+                )
+            else:
+                new, report = add_documents(
+                    current, docs, opts, embed, self.glosser(), progress, report, self.name_indexer()
+                )
+                if report.changed:
+                    self.store.save(new)
             if report.changed:
-                self.store.save(new)
                 with self._snap_lock:
                     self._snap = self._make_snapshot(new)
         return report

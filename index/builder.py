@@ -9,7 +9,7 @@ stopped run loses at most one group and a rerun skips every document already com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +40,9 @@ class BuildOptions:
     dense_threshold: int = 200_000
     batch_size: int = 64
     lexicon: str = ""  # checksum of the lexicon used for glossing, "" if none
+    # Passages analysed per lexical append: an append holds Python lists of its rows' entries
+    # (~700 per passage in the grams field), so one append for a whole corpus would take gigabytes.
+    lexical_chunk: int = 4096
 
     def as_settings(self) -> dict:
         return {
@@ -78,10 +81,31 @@ def empty_index(opts: BuildOptions) -> IndexData:
     )
 
 
+FIELD_TERMS: dict[str, Callable[[str], list[str]]] = {TEXT_FIELD: analyze, GRAMS_FIELD: char_grams}
+
+
+def passage_body(text: str, title: str = "") -> str:
+    """What a passage is analysed and embedded as: its document's title counts too."""
+    return f"{title}\n{text}" if title else text
+
+
 def passage_terms(text: str, title: str = "") -> dict[str, list[str]]:
-    """The terms of every lexical field for one passage (its document's title counts too)."""
-    body = f"{title}\n{text}" if title else text
-    return {TEXT_FIELD: analyze(body), GRAMS_FIELD: char_grams(body)}
+    """The terms of every lexical field for one passage."""
+    body = passage_body(text, title)
+    return {name: terms(body) for name, terms in FIELD_TERMS.items()}
+
+
+class _SplitProgress:
+    """The "splitting" stage over several passes (split + gloss, then one per lexical field and the
+    name keys), in characters of the new documents, so one bar moves steadily to the end."""
+
+    def __init__(self, progress: Progress | None, total_chars: int, passes: int):
+        self.progress, self.total, self.passes = progress, total_chars, passes
+
+    def __call__(self, pass_no: int, fraction: float) -> None:
+        if self.progress:
+            done = int(self.total * (pass_no + min(1.0, fraction)) / self.passes)
+            self.progress(min(done, self.total), self.total, "splitting")
 
 
 def add_documents(
@@ -92,7 +116,7 @@ def add_documents(
     glosser: Callable[[str], str] | None = None,
     progress: Progress | None = None,
     report: AddReport | None = None,
-    name_indexer: Callable[[list[list[str]]], dict[str, list[str]]] | None = None,
+    name_indexer: Callable[[Iterable[list[str]]], dict[str, list[str]]] | None = None,
 ) -> tuple[IndexData, AddReport]:
     """The index with `docs` added (new ids), replaced (changed text) or skipped (unchanged)."""
     report = report or AddReport()
@@ -128,49 +152,70 @@ def add_documents(
         lexical = {k: v.select_rows(keep_rows) for k, v in lexical.items()}
         dense = dense.select_rows(keep_rows)
 
-    # Split and analyse the new documents.
+    # Split, and gloss for the dense side (it needs every text at once, to batch). Terms and name
+    # keys are computed afterwards, one passage at a time, straight into the lexical index: held
+    # as lists of strings for a whole corpus they would take gigabytes.
     new_docs = [DocRecord(d.doc_id, d.sha256, d.text, d.title) for d in fresh]
-    p_doc, p_start, p_end, p_terms, p_dense = [], [], [], [], []
-    doc_norms: list[list[str]] = []
+    rows: list[tuple[int, int, int]] = []  # (new document, start, end)
+    p_dense: list[str] = []
     total_chars, done_chars = sum(len(d.text) for d in new_docs), 0
+    ticks = _SplitProgress(progress, total_chars, len(FIELDS) + 1 + (name_indexer is not None))
     for k, doc in enumerate(new_docs):
-        if name_indexer is not None:
-            doc_norms.append([t.norm for t in tokenize(doc.text)])
         for p in split_passages(doc.doc_id, doc.text, opts.passage_words, opts.passage_overlap):
-            p_doc.append(len(documents) + k)
-            p_start.append(p.start)
-            p_end.append(p.end)
-            p_terms.append(passage_terms(p.text, doc.title))
-            body = f"{doc.title}\n{p.text}" if doc.title else p.text
-            p_dense.append(dense_text(body, opts.bridge, glosser))
-            if progress and len(p_doc) % 16 == 0:  # a long article moves the bar too
-                progress(done_chars + p.end, total_chars, "splitting")
+            rows.append((k, p.start, p.end))
+            p_dense.append(dense_text(passage_body(p.text, doc.title), opts.bridge, glosser))
+            if len(rows) % 16 == 0:  # a long article moves the bar too
+                ticks(0, (done_chars + p.end) / max(1, total_chars))
         done_chars += len(doc.text)
-        if progress:
-            progress(done_chars, total_chars, "splitting")
-    report.passages += len(p_doc)
+        ticks(0, done_chars / max(1, total_chars))
+    report.passages += len(rows)
+
+    def bodies(pass_no: int, lo: int, hi: int) -> Iterator[str]:
+        for i in range(lo, min(hi, len(rows))):
+            k, start, end = rows[i]
+            doc = new_docs[k]
+            yield passage_body(doc.text[start:end], doc.title)
+            if i % 64 == 0:
+                ticks(pass_no, i / max(1, len(rows)))
+
+    for n, name in enumerate(FIELDS, start=1):
+        terms, lx = FIELD_TERMS[name], lexical.get(name, LexicalIndex.empty())
+        step = max(1, opts.lexical_chunk)
+        for lo in range(0, len(rows), step):  # bounded working memory for any size of addition
+            lx = lx.append(terms(b) for b in bodies(n, lo, lo + step))
+        lexical[name] = lx
+    names = dict(data.names)
+    if name_indexer is not None:
+        names = merge_names(names, name_indexer(_doc_norms(new_docs, ticks, len(FIELDS) + 1)))
+    ticks(ticks.passes - 1, 1.0)
 
     def embed_progress(done: int, total: int) -> None:
         if progress:
             progress(done, total, "embedding")
 
     vectors = embed(p_dense, embed_progress) if p_dense else np.zeros((0, opts.dim), np.float32)
-    for name in FIELDS:
-        lexical[name] = lexical.get(name, LexicalIndex.empty()).append([t[name] for t in p_terms])
+    del p_dense
     total = dense.n_rows + len(vectors)
     dense = dense.with_kind(choose_kind(opts.dense_kind, total, opts.dense_threshold)).append(vectors)
-    names = merge_names(data.names, name_indexer(doc_norms)) if name_indexer is not None else dict(data.names)
+    new_rows = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
     out = IndexData(
         opts.as_settings(),
         documents + new_docs,
-        np.concatenate([doc_of, np.asarray(p_doc, dtype=np.int32)]).astype(np.int32),
-        np.concatenate([starts, np.asarray(p_start, dtype=np.int64)]),
-        np.concatenate([ends, np.asarray(p_end, dtype=np.int64)]),
+        np.concatenate([doc_of, (new_rows[:, 0] + len(documents)).astype(np.int32)]).astype(np.int32),
+        np.concatenate([starts, new_rows[:, 1]]),
+        np.concatenate([ends, new_rows[:, 2]]),
         lexical,
         dense,
         names=names,
     )
     return out, report
+
+
+def _doc_norms(docs: Sequence[DocRecord], ticks: _SplitProgress, pass_no: int) -> Iterator[list[str]]:
+    """Each document's normalized tokens, one document at a time (for the name keys)."""
+    for k, doc in enumerate(docs):
+        yield [t.norm for t in tokenize(doc.text)]
+        ticks(pass_no, (k + 1) / max(1, len(docs)))
 
 
 def merge_names(old: dict[str, list[str]], new: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -208,7 +253,7 @@ def add_in_batches(
     progress: Progress | None = None,
     report: AddReport | None = None,
     every: int = 2000,
-    name_indexer: Callable[[list[list[str]]], dict[str, list[str]]] | None = None,
+    name_indexer: Callable[[Iterable[list[str]]], dict[str, list[str]]] | None = None,
 ) -> tuple[IndexData, AddReport]:
     """`add_documents` over groups of `every` documents, calling `commit` after each group that changed.
 

