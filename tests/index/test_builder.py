@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from index.builder import TEXT_FIELD, BuildOptions, add_documents, passage_terms
 from index.documents import Document, decode_article
@@ -26,21 +25,6 @@ def doc(doc_id: str, text: str) -> Document:
     d = decode_article(doc_id, text.encode("utf-8"))
     assert isinstance(d, Document)
     return d
-
-
-@pytest.fixture(scope="module")
-def embed(tiny_model_dir: Path):
-    from index.embedder import load_embedder
-
-    emb = load_embedder(str(tiny_model_dir))
-    return lambda texts, progress: emb.embed(texts, 8, progress)
-
-
-@pytest.fixture
-def opts() -> BuildOptions:
-    return BuildOptions(
-        model="tiny", dim=32, languages=["en"], bridge="direct", passage_words=12, passage_overlap=1
-    )
 
 
 def build(

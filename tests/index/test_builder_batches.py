@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.builder import BuildOptions, add_documents, add_in_batches
+from index.builder import add_documents, add_in_batches
 from index.documents import Document, decode_article
 from index.store import IndexStore
 
@@ -22,19 +22,6 @@ def articles(n: int) -> list[Document]:
         assert isinstance(d, Document)
         out.append(d)
     return out
-
-
-@pytest.fixture(scope="module")
-def embed(tiny_model_dir: Path):
-    from index.embedder import load_embedder
-
-    emb = load_embedder(str(tiny_model_dir))
-    return lambda texts, progress: emb.embed(texts, 8, progress)
-
-
-@pytest.fixture
-def opts() -> BuildOptions:
-    return BuildOptions(model="tiny", dim=32, languages=["en"], bridge="direct", passage_words=12, passage_overlap=1)
 
 
 class Stop(Exception):
