@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.checksum import file_sha256
+
 log = logging.getLogger(__name__)
 
 EXPORT_VERSION = 2  # 2: meta.json records the graph's sha256
@@ -36,14 +38,6 @@ PROBES = (
 
 class OnnxUnavailable(RuntimeError):
     """This model cannot run through ONNX here (runtime missing, layout unsupported, export failed)."""
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_json(path: Path) -> dict:
@@ -209,7 +203,7 @@ def export(model_dir: Path, cache_dir: Path, fp: str) -> Path:
             "fingerprint": fp,
             "verified": True,
             "min_cosine": worst,
-            "sha256": _file_sha256(tmp / "model.onnx"),
+            "sha256": file_sha256(tmp / "model.onnx"),
             "source": str(model_dir),
             "version": EXPORT_VERSION,
         }

@@ -12,7 +12,6 @@ importing torch. `auto` takes ONNX when a verified export exists, else torch.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.checksum import file_sha256
 from index.errors import ModelNotAvailableError
 
 if TYPE_CHECKING:
@@ -64,14 +64,6 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("sanad", appauthor=False))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
     """sha256 of a large file, remembered by (path, size, mtime): any rewrite of the file re-hashes it."""
     path = Path(path).resolve()
@@ -88,7 +80,7 @@ def cached_sha256(path: Path, cache_dir: Path | None = None) -> str:
     entry = known.get(key)
     if isinstance(entry, dict) and all(entry.get(k) == v for k, v in stamp.items()) and isinstance(entry.get("sha256"), str):
         return entry["sha256"]
-    digest = _sha256(path)
+    digest = file_sha256(path)
     known[key] = {**stamp, "sha256": digest}
     try:  # a cache we cannot write only costs time
         book.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.checksum import file_sha256
 from index.dense import DenseIndex
 from index.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 from index.lexical import LexicalIndex
@@ -79,14 +79,6 @@ class IndexData:
 
     def document_text(self, doc_id: str) -> str:
         return self.documents[self._by_id[doc_id]].text
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_documents(path: Path) -> list[DocRecord]:
@@ -214,7 +206,7 @@ class IndexStore:
             if not path.is_file():
                 msg = f"index at {self.root}: {name} is missing; {hint}"
                 raise IndexCorruptError(msg)
-            if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+            if path.stat().st_size != meta["bytes"] or file_sha256(path) != meta["sha256"]:
                 msg = f"index at {self.root}: {name} does not match its checksum (corrupted or truncated); {hint}"
                 raise IndexCorruptError(msg)
         try:
@@ -235,7 +227,7 @@ class IndexStore:
             with contextlib.suppress(OSError, ValueError, KeyError, IndexCorruptError):
                 meta = self.read_manifest(gen)["files"]["documents.jsonl"]
                 path = self.root / gen / "documents.jsonl"
-                if path.stat().st_size == meta["bytes"] and _sha256(path) == meta["sha256"]:
+                if path.stat().st_size == meta["bytes"] and file_sha256(path) == meta["sha256"]:
                     return _read_documents(path)
         msg = f"index at {self.root}: no intact documents.jsonl in any generation; re-add the articles with sanad index add ({hint})"
         raise IndexCorruptError(msg)
@@ -279,7 +271,7 @@ class IndexStore:
                 "dense_kind": data.dense.kind,
                 "lexical_fields": sorted(data.lexical),
                 "counts": {"documents": len(data.documents), "passages": data.n_passages},
-                "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
+                "files": {p.name: {"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in files},
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             mpath = tmp / "manifest.json"
