@@ -7,6 +7,7 @@ this process by a lock and across processes by the store's file lock.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -133,7 +134,10 @@ class Sanad:
 
     # -- the index -----------------------------------------------------------------------------
     def _make_snapshot(self, data: IndexData) -> Snapshot:
-        return Snapshot(data, self.embedder(), self.settings, self.lexicon(), self.glosser())
+        # Answering never appends to this copy (writers reload from the store), so its lexical
+        # fields keep only their BM25 weights.
+        serving = dataclasses.replace(data, lexical={k: v.for_serving() for k, v in data.lexical.items()})
+        return Snapshot(serving, self.embedder(), self.settings, self.lexicon(), self.glosser())
 
     def snapshot(self) -> Snapshot:
         """The current index; reloaded when another process has written a newer generation."""

@@ -18,6 +18,7 @@ from index.bridge import dense_text
 from index.dense import DenseIndex, choose_kind
 from index.documents import Document
 from index.lexical import LexicalIndex
+from index.name_table import NameTable
 from index.passages import split_passages
 from index.store import DocRecord, IndexData
 from index.tokens import analyze, char_grams, tokenize
@@ -184,9 +185,9 @@ def add_documents(
         for lo in range(0, len(rows), step):  # bounded working memory for any size of addition
             lx = lx.append(terms(b) for b in bodies(n, lo, lo + step))
         lexical[name] = lx
-    names = dict(data.names)
-    if name_indexer is not None:
-        names = merge_names(names, name_indexer(_doc_norms(new_docs, ticks, len(FIELDS) + 1)))
+    names = data.names
+    if name_indexer is not None:  # keys of replaced documents linger: they only add candidates
+        names = names.merge(NameTable.from_dict(name_indexer(_doc_norms(new_docs, ticks, len(FIELDS) + 1))))
     ticks(ticks.passes - 1, 1.0)
 
     def embed_progress(done: int, total: int) -> None:
@@ -216,14 +217,6 @@ def _doc_norms(docs: Sequence[DocRecord], ticks: _SplitProgress, pass_no: int) -
     for k, doc in enumerate(docs):
         yield [t.norm for t in tokenize(doc.text)]
         ticks(pass_no, (k + 1) / max(1, len(docs)))
-
-
-def merge_names(old: dict[str, list[str]], new: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Union of two name-key maps (keys of replaced documents linger: they only add candidates)."""
-    out = dict(old)
-    for key, terms in new.items():
-        out[key] = sorted(set(out.get(key, ())) | set(terms)) if key in out else list(terms)
-    return out
 
 
 SPLIT_SHARE = 0.2  # of a group's time, roughly, next to embedding (for the progress bar only)

@@ -31,6 +31,7 @@ from index.checksum import file_sha256
 from index.dense import DenseIndex
 from index.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
 from index.lexical import LexicalIndex
+from index.name_table import NameTable
 from index.normalize import ANALYZER_VERSION
 from index.passages import Passage
 
@@ -59,7 +60,7 @@ class IndexData:
     dense: DenseIndex
     generation: str = ""
     # Cross-script name keys (transliteration skeleton -> index terms) of the corpus' unknown words.
-    names: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    names: NameTable = field(default_factory=NameTable.empty, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -248,12 +249,15 @@ class IndexStore:
         if len(docs) != manifest["counts"]["documents"]:
             msg = "document count disagrees with the manifest"
             raise ValueError(msg)
-        names = {}
-        if "names.json" in manifest.get("files", {}):
-            names = json.loads((gdir / "names.json").read_text(encoding="utf-8"))
-            if not isinstance(names, dict):
+        names = NameTable.empty()
+        if "names.npz" in manifest.get("files", {}):
+            names = NameTable.load(gdir)
+        elif "names.json" in manifest.get("files", {}):  # written by Sanad before the table format
+            legacy = json.loads((gdir / "names.json").read_text(encoding="utf-8"))
+            if not isinstance(legacy, dict):
                 msg = "names.json is not a JSON object"
                 raise ValueError(msg)
+            names = NameTable.from_dict(legacy)
         return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen, names)
 
     # -- writing -------------------------------------------------------------------------------
@@ -311,9 +315,8 @@ class IndexStore:
         for name, lx in data.lexical.items():
             files.extend(lx.save(d, name))
         files.extend(data.dense.save(d))
-        if data.names:
-            files.append(d / "names.json")
-            files[-1].write_text(json.dumps(data.names, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        if len(data.names):
+            files.extend(data.names.save(d))
         return files
 
     def _generations(self) -> list[str]:

@@ -141,3 +141,20 @@ def test_load_refuses_vocabulary_that_does_not_fit(tmp_path: Path) -> None:
     (tmp_path / "text.vocab.json").write_text(json.dumps(["a"]), encoding="utf-8")
     with pytest.raises(ValueError, match="vocabulary"):
         LexicalIndex.load(tmp_path, "text")
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_serving_copy_scores_the_same_and_refuses_to_change(seed: int, tmp_path: Path) -> None:
+    docs = random_corpus(seed)
+    idx = LexicalIndex.build(docs)
+    serving = idx.for_serving()
+    assert serving.counts is None and serving.n_rows == idx.n_rows == len(docs)
+    for query in ({"t1": 1.0, "حرب": 0.35}, {"t2": 2.0, "missing": 1.0}):
+        np.testing.assert_array_equal(serving.scores(query), idx.scores(query))
+        np.testing.assert_allclose(serving.scores(query), brute_bm25(docs, query), rtol=1e-5, atol=1e-6)
+    assert serving.idf("t1") == idx.idf("t1") > 0
+    for change in (lambda: serving.append([["t1"]]), lambda: serving.save(tmp_path, "x"),
+                   lambda: serving.select_rows(np.ones(len(docs), bool))):  # fmt: skip
+        with pytest.raises(RuntimeError, match="serving copy"):
+            change()
+    assert not list(tmp_path.iterdir())

@@ -424,3 +424,29 @@ def test_readers_never_see_a_mix_while_a_writer_switches_generations(store: Inde
             r.join()
     assert errors == []
     assert len(seen) > 1
+
+
+def test_name_table_round_trip_and_the_older_json_form(tmp_path: Path) -> None:
+    from index.checksum import file_sha256
+    from index.name_table import NameTable
+
+    data = make_data(1)
+    data.names = NameTable.from_dict({"lfrf": ["لافروف"], "mskw": ["موسكو", "موسكوف"]})
+    store = IndexStore(tmp_path / "idx")
+    store.save(data)
+    assert {"names.npz", "names.terms.json"} <= set(store.read_manifest()["files"])
+    loaded = store.load()
+    assert loaded.names == data.names and loaded.names["mskw"] == ["موسكو", "موسكوف"]
+
+    # An index written before the table format kept names.json; it still loads.
+    gdir = live_dir(store)
+    manifest = json.loads((gdir / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("names.npz", "names.terms.json"):
+        (gdir / name).unlink()
+        del manifest["files"][name]
+    legacy = gdir / "names.json"
+    legacy.write_text(json.dumps({"lfrf": ["لافروف"]}, ensure_ascii=False), encoding="utf-8")
+    manifest["files"]["names.json"] = {"sha256": file_sha256(legacy), "bytes": legacy.stat().st_size}
+    (gdir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    old = store.load()
+    assert old.names["lfrf"] == ["لافروف"] and "mskw" not in old.names
