@@ -61,18 +61,30 @@ def _candidates(word: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+GLOSS_CACHE_MAX = 300_000  # distinct words remembered per lexicon (a few tens of MB at most)
+
+
 def gloss_word(word_norm: str, lexicon: Lexicon) -> str | None:
     """First English sense of one normalized Arabic word, or None."""
+    cache = lexicon.gloss_cache
+    if word_norm in cache:
+        return cache[word_norm]
+    out = None
     for cand in _candidates(word_norm):
         found = lexicon.ar_to_en.get(cand)
         if found:
-            return found[0]
-    return None
+            out = found[0]
+            break
+    if len(cache) >= GLOSS_CACHE_MAX:
+        cache.clear()
+    cache[word_norm] = out
+    return out
 
 
 def gloss_arabic(text: str, lexicon: Lexicon) -> str:
     """English gloss of `text`; see the module docstring."""
     toks = tokenize(text)
+    heads = lexicon.ar_phrase_heads
     out: list[str] = []
     i = 0
     while i < len(toks):
@@ -82,7 +94,8 @@ def gloss_arabic(text: str, lexicon: Lexicon) -> str:
             i += 1
             continue
         matched = 0
-        for n in range(min(MAX_PHRASE, len(toks) - i), 1, -1):
+        longest = min(MAX_PHRASE, len(toks) - i) if norm in heads else 1
+        for n in range(longest, 1, -1):
             phrase = " ".join(t.norm for t in toks[i : i + n])
             found = lexicon.ar_to_en.get(phrase)
             if found:

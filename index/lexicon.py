@@ -67,6 +67,11 @@ class PackedMap(Mapping[str, list[str]]):
     def __contains__(self, key: object) -> bool:
         return key in self._data
 
+    def get(self, key: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        # Mapping.get goes through a raised KeyError on every miss; most look-ups miss.
+        v = self._data.get(key)
+        return v.split("\t") if v is not None else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._data)
 
@@ -87,6 +92,16 @@ class Lexicon:
     ar_to_en: Mapping[str, list[str]]
     meta: dict[str, str] = field(default_factory=dict)  # format, fingerprint of the sources
     _max_en_words: int = field(default=0, init=False, repr=False, compare=False)
+    _ar_heads: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
+    # index.gloss.gloss_word's answers: indexing a corpus asks about the same words again and again.
+    gloss_cache: dict[str, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def ar_phrase_heads(self) -> frozenset[str]:
+        """First words of the multi-word Arabic keys: a word outside this set starts no phrase."""
+        if self._ar_heads is None:
+            self._ar_heads = frozenset(k.split(" ", 1)[0] for k in self.ar_to_en if " " in k)
+        return self._ar_heads
 
     @property
     def max_en_words(self) -> int:

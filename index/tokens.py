@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.normalize import MARKS, normalize
 from index.stem import stem
@@ -28,13 +29,17 @@ class Token:
     end: int
 
 
+_normalize_word = lru_cache(maxsize=200_000)(normalize)  # words repeat; NFKC per word is not free
+
+
 def tokenize(text: str) -> list[Token]:
     """Every word of `text` with its normalized form and original offsets."""
     out: list[Token] = []
     for m in TOKEN_RE.finditer(text):
-        norm = normalize(m.group())
+        word = m.group()
+        norm = _normalize_word(word)
         if norm:
-            out.append(Token(m.group(), norm, m.start(), m.end()))
+            out.append(Token(word, norm, m.start(), m.end()))
     return out
 
 

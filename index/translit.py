@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 MIN_KEY = 3
 
@@ -40,6 +41,7 @@ def _collapse(key: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=200_000)  # a corpus repeats its words: indexing asks for each one many times
 def skeleton_ar(word_norm: str) -> str:
     """Key of one normalized Arabic word (or a phrase: spaces are ignored); '' if nothing is left."""
     word = word_norm.replace(" ", "")
@@ -76,13 +78,14 @@ def skeleton_en(word: str) -> str:
 _CLITICS = ("وال", "فال", "بال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
 
 
-def arabic_keys(word_norm: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def arabic_keys(word_norm: str) -> frozenset[str]:
     """Keys of an Arabic token as written and without a leading conjunction/preposition (بموسكو)."""
     forms = {word_norm}
     for p in _CLITICS:
         if word_norm.startswith(p) and len(word_norm) - len(p) >= 3:
             forms.add(("ال" if p.endswith("ال") else "") + word_norm[len(p) :])
-    return {k for k in map(skeleton_ar, forms) if k}
+    return frozenset(k for k in map(skeleton_ar, forms) if k)
 
 
 def span_keys(norms: list[str], max_span: int = 3) -> list[tuple[str, int, int]]:
@@ -122,11 +125,33 @@ def name_index(
     its index term (index.stem.stem). Feed the result to assistant.translate.translate_query.
     """
     out: dict[str, set[str]] = {}
+    # Per distinct word, once: usable in a name (Arabic, not a stop word) and unknown to the dictionary.
+    seen: dict[str, tuple[bool, bool]] = {}
     for norms in token_norms:
-        arabic = [n if any("\u0600" <= c <= "\u06ff" for c in n) else "" for n in norms]
-        unknown = [bool(n) and not skip(n) and not known(n) for n in arabic]
-        for key, a, b in span_keys(arabic):
-            if not any(unknown[a:b]) or any(skip(n) or not n for n in arabic[a:b]):
+        flags = []
+        for n in norms:
+            f = seen.get(n)
+            if f is None:
+                usable = any("\u0600" <= c <= "\u06ff" for c in n) and not skip(n)
+                f = seen[n] = (usable, usable and not known(n))
+                if len(seen) > 500_000:
+                    seen.clear()
+            flags.append(f)
+        # Names never cross a stop word or a non-Arabic token, so only runs of usable words holding
+        # at least one unknown word can give keys; in news most runs hold none.
+        i = 0
+        while i < len(norms):
+            if not flags[i][0]:
+                i += 1
                 continue
-            out.setdefault(key, set()).update(term(n) for n in arabic[a:b])
+            j = i
+            while j < len(norms) and flags[j][0]:
+                j += 1
+            unknown = [f[1] for f in flags[i:j]]
+            if any(unknown):
+                run = norms[i:j]
+                for key, a, b in span_keys(run):
+                    if any(unknown[a:b]):
+                        out.setdefault(key, set()).update(term(n) for n in run[a:b])
+            i = j
     return {k: sorted(v) for k, v in out.items()}
