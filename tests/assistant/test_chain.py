@@ -63,7 +63,10 @@ def test_retrieval_step_alone(sample_sanad) -> None:
     state = initial_state(sample_sanad, "كم دبابة دمرت القوات الأوكرانية؟")
     for step in sample_sanad.chain.steps[:4]:
         state = step.invoke(state)
-    hits = retrieval_step(sample_sanad.retriever).invoke({**state, "top_k": 2})
+    retrieve = sample_sanad.chain.steps[4]
+    assert retrieve.name == "retrieve"
+    hits = retrieve.invoke({**state, "top_k": 2})["hits"]
+    assert hits == retrieval_step(sample_sanad.retriever)({**state, "top_k": 2})
     assert len(hits) == 2
     text = sample_sanad.snapshot().index.document_text(hits[0].doc_id)
     assert all(text[h.start : h.end] == h.text for h in hits if h.doc_id == hits[0].doc_id)
@@ -89,3 +92,21 @@ def test_answer_step_can_be_swapped(sample_sanad) -> None:
     chain = build_chain(sample_sanad.retriever, RunnableLambda(echo))
     answer = chain.invoke(initial_state(sample_sanad))
     assert answer.text == "3 passages"
+
+
+def test_steps_run_inline_without_a_thread_pool(sample_sanad) -> None:
+    # RunnablePassthrough.assign would run each step on a pool thread; ours stay on the caller's.
+    import threading
+
+    seen: list[str] = []
+    chain = sample_sanad.chain
+    state = initial_state(sample_sanad, "كم دبابة دمرت القوات الأوكرانية؟")
+    from langchain_core.callbacks import BaseCallbackHandler
+
+    class Threads(BaseCallbackHandler):
+        def on_chain_start(self, *args, **kwargs) -> None:
+            seen.append(threading.current_thread().name)
+
+    answer = chain.invoke(state, config={"callbacks": [Threads()]})
+    assert answer.text and len(seen) >= 6
+    assert set(seen) == {threading.current_thread().name}
