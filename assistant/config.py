@@ -30,6 +30,9 @@ class Settings:
     model_languages: str = ""
     lexicon_dir: str = ""  # folder with the FreeDict dictd files; empty = the system's dictd folder
     batch_size: int = 64
+    # "auto" (ONNX when exported, else torch), "torch", "onnx", or "onnx-int8": about twice as fast to
+    # index, at about a point of English recall (README, benchmark). Build and ask with the same one.
+    embed_backend: str = "auto"
     # Passages: whole sentences packed up to this many words, overlapping by this many sentences.
     passage_words: int = 200
     passage_overlap: int = 1

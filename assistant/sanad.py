@@ -69,7 +69,7 @@ class Sanad:
 
     # -- resources -----------------------------------------------------------------------------
     def embedder(self) -> Embedder:
-        return load_embedder(self.settings.model, self.settings.model_languages)
+        return load_embedder(self.settings.model, self.settings.model_languages, backend=self.settings.embed_backend)
 
     def lexicon(self):
         """The bilingual dictionary, or None (then Sanad works monolingually and says so once)."""

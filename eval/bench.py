@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--news", type=Path, default=shared / "data" / "saudinewsnet")
     p.add_argument("--timeout", type=float, default=4 * 3600, help="seconds allowed to any one process")
     p.add_argument("--port", type=int, default=0, help="port for the web cold start (default: a free one)")
+    p.add_argument("--embed-backend", default="auto", choices=("auto", "torch", "onnx", "onnx-int8"),
+                   help="Sanad's embedding runtime for this run (default: %(default)s, what Sanad uses by default)")  # fmt: skip
     return p
 
 
@@ -94,13 +96,13 @@ def median(values: list[float]) -> float | None:
     return s[len(s) // 2] if s else None
 
 
-def cold_cli(index_dir: Path, question: str, runs: int, timeout: float) -> list[float]:
+def cold_cli(index_dir: Path, question: str, runs: int, timeout: float, backend: str = "auto") -> list[float]:
     """Seconds from process start to the printed answer, with the index already built."""
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
         proc = subprocess.run(
-            [*sanad_command(), "ask", question, "--index-dir", str(index_dir)],
+            [*sanad_command(), "ask", question, "--index-dir", str(index_dir), "--embed-backend", backend],
             env=_env(), cwd=REPO, capture_output=True, timeout=timeout, check=False,
         )
         if proc.returncode != 0:
@@ -128,13 +130,13 @@ def page_ready(url: str) -> bool:
         return False
 
 
-def cold_web(index_dir: Path, port: int, timeout: float) -> float:
+def cold_web(index_dir: Path, port: int, timeout: float, backend: str = "auto") -> float:
     """Seconds from `sanad chat` to a usable page."""
     url = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryFile() as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [*sanad_command(), "chat", "--index-dir", str(index_dir), "--port", str(port)],
+            [*sanad_command(), "chat", "--index-dir", str(index_dir), "--port", str(port), "--embed-backend", backend],
             env=_env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
@@ -166,7 +168,7 @@ def bench_ours(prep: Prepared, work: Path, args: argparse.Namespace) -> dict[str
         import shutil
 
         shutil.rmtree(index_dir)
-    job = {"corpus": str(prep.corpus_dir), "index_dir": str(index_dir), "label": prep.size}
+    job = {"corpus": str(prep.corpus_dir), "index_dir": str(index_dir), "label": prep.size, "embed_backend": args.embed_backend}
     _say(f"{prep.size}: Sanad build ({prep.documents} documents, {prep.passages} passages)")
     fig, _ = run_job([sys.executable, "-m", "eval.bench_ours", "build"], job, args.timeout)
     _say(f"{prep.size}: Sanad build {fig['build_s']:.1f} s; serving")
@@ -180,10 +182,10 @@ def bench_ours(prep: Prepared, work: Path, args: argparse.Namespace) -> dict[str
     fig.update(served)
     if not args.no_cold:
         question = read_jsonl(prep.load_file)[0]["q"]
-        runs = cold_cli(index_dir, question, args.cold_runs, args.timeout)
+        runs = cold_cli(index_dir, question, args.cold_runs, args.timeout, args.embed_backend)
         fig["cold_cli_runs"] = runs
         fig["cold_cli_s"] = median(runs)
-        web = [cold_web(index_dir, args.port or free_port(), min(args.timeout, 600)) for _ in range(args.cold_runs)]
+        web = [cold_web(index_dir, args.port or free_port(), min(args.timeout, 600), args.embed_backend) for _ in range(args.cold_runs)]
         fig["cold_web_runs"] = web
         fig["cold_web_s"] = median(web)
         _say(f"{prep.size}: cold start CLI {fig['cold_cli_s']:.2f} s, web {fig['cold_web_s']:.2f} s")

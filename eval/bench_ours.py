@@ -35,7 +35,7 @@ def _sanad(job: dict[str, Any]):
     from assistant.config import Settings
     from assistant.sanad import Sanad
 
-    overrides = {k: job[k] for k in ("dense_kind", "dense_threshold", "batch_size", "add_commit_every") if k in job}
+    overrides = {k: job[k] for k in ("dense_kind", "dense_threshold", "batch_size", "add_commit_every", "embed_backend") if k in job}
     settings = Settings.from_env(environ={}, index_dir=Path(job["index_dir"]), progress=False)
     known = {k: v for k, v in overrides.items() if hasattr(settings, k)}
     return Sanad(settings.replace(**known))

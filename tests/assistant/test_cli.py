@@ -161,3 +161,16 @@ def test_no_command_is_a_usage_error(capsys) -> None:
         main([])
     assert exc.value.code == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_embed_backend_comes_from_the_environment_then_the_flag(index_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from assistant.cli import build_parser, settings_from_args
+
+    assert settings_from_args(build_parser().parse_args(["ask", "q"])).embed_backend == "auto"
+    monkeypatch.setenv("SANAD_EMBED_BACKEND", "torch")
+    assert settings_from_args(build_parser().parse_args(["ask", "q"])).embed_backend == "torch"
+    args = build_parser().parse_args(["ask", "q", "--embed-backend", "onnx-int8"])
+    assert settings_from_args(args).embed_backend == "onnx-int8"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["ask", "q", "--embed-backend", "fp8"])
+    assert "invalid choice" in capsys.readouterr().err

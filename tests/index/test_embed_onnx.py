@@ -137,3 +137,32 @@ def test_without_onnxruntime_auto_falls_back_to_torch(tiny_model_dir: Path, cach
     env = {**os.environ, "PYTHONPATH": str(root)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env, check=True)
     assert out.stdout.split()[0] == "torch" and "(1, 32)" in out.stdout
+
+
+@pytest.mark.slow
+def test_int8_backend_is_close_to_float_made_once_and_checked(tiny_model_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime.quantization")
+    from index.embed_onnx import INT8_NAME, find_int8
+
+    cache = tmp_path / "cache"
+    assert ensure_onnx_export(str(tiny_model_dir), cache) is not None
+    q = _embedder(tiny_model_dir, "onnx-int8", cache)
+    f = _embedder(tiny_model_dir, "onnx", cache)
+    assert (q.backend, f.backend) == ("onnx-int8", "onnx")
+    a, b = q.embed(TEXTS, batch_size=4), f.embed(TEXTS, batch_size=4)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, rtol=1e-4)
+    cos = np.sum(a * b, axis=1)
+    assert cos.min() >= 0.9 and not np.allclose(a, b, atol=1e-6)  # close, and really a different graph
+    [export] = [p for p in (cache / "onnx").iterdir() if p.is_dir()]
+    meta = json.loads((export / "meta.json").read_text(encoding="utf-8"))
+    assert meta["verified"] and meta["int8_min_cosine"] >= 0.97
+    assert find_int8(export / "model.onnx") == export / INT8_NAME
+    stamp = (export / INT8_NAME).stat().st_mtime_ns
+    _embedder(tiny_model_dir, "onnx-int8", cache)  # found, not made again
+    assert (export / INT8_NAME).stat().st_mtime_ns == stamp
+    # A damaged int8 graph is refused by its checksum and made again.
+    (export / INT8_NAME).write_bytes(b"\0" * 64)
+    assert find_int8(export / "model.onnx") is None
+    again = _embedder(tiny_model_dir, "onnx-int8", cache)
+    np.testing.assert_allclose(again.embed(TEXTS, batch_size=4), a, atol=1e-5)
+    assert not [p for p in export.iterdir() if p.name.startswith(".")]  # no temporary files left
