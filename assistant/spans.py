@@ -41,6 +41,7 @@ from assistant.matching import (
     Key,
     Match,
     SentenceView,
+    arabic_bases,
     arabic_nouns,
     english_gloss,
     key_hits,
@@ -52,6 +53,7 @@ from index.dates import find_dates, format_date
 from index.normalize import normalize
 from index.numbers import find_duals, find_numbers, format_number
 from index.stopwords import is_stopword
+from index.translit import MIN_KEY, arabic_keys, skeleton_en
 
 MAX_WORDS = 10
 EDGE_HIT = 0.85  # a span neither starts nor ends on a question word found as such (stem or name)
@@ -148,6 +150,7 @@ FEATURES: tuple[str, ...] = (
     *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
+    "name_cut_left", "name_cut_right", "nisba_first_ent",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -190,6 +193,9 @@ RULES = {
     "target_before_ent": 2.0,  # apposition: "which agency" -> the name right after "agency"
     "place_before_where": 1.5,  # في X / near X
     "len2_ent": 0.5,  # names and places are mostly two words in news (first and last name, مدينة X)
+    "nisba_first_ent": -1.0,  # الرئيس الأوكراني X: the name is X, not the adjective before it
+    "name_cut_right": -0.5,  # a name is taken whole
+    "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
 
 
@@ -391,9 +397,38 @@ def _name_like(view: SentenceView, k: int, lexicon) -> float:
         return 1.0 if tok.text[:1].isupper() else 0.2
     if lexicon is None:
         return 0.5
-    if english_gloss(tok.norm, lexicon):
-        return 0.0
-    return 0.3 if verb_like(tok.norm) else 1.0  # unknown, but shaped like a verb (ستتواصل; also يوسف)
+    return arabic_name_score(tok.norm, lexicon)
+
+
+def _nisba(norm: str) -> bool:
+    """الأميركي / البريطانية / العراقيين: an adjective made from a name (a nationality, a region),
+    which describes the person asked about but is not their name."""
+    if not norm.startswith("ال") or len(norm) < 6:
+        return False
+    return norm.endswith(("ي", "يه", "يين", "يون"))
+
+
+def arabic_name_score(norm: str, lexicon) -> float:
+    """Name-likeness of one Arabic word, from the dictionary.
+
+    A word the dictionary translates is an ordinary word, unless the translation is the same name
+    written in Latin letters (ستيف -> steve, لندن -> london: same consonant skeleton, see
+    `index.translit`). The accusative -ا (عاما) is tried without it. An unknown word is a name,
+    less surely when shaped like a nisba adjective (الأميركي) or an imperfect verb."""
+    forms = [norm, norm[:-1]] if norm.endswith("ا") and len(norm) > 3 else [norm]
+    for form in forms:
+        gloss = english_gloss(form, lexicon)
+        if gloss:
+            keys = {key for key in arabic_keys(form) if len(key) >= MIN_KEY}
+            transliterated = any(skeleton_en(g) in keys for g in gloss)
+            return 1.0 if transliterated and not _nisba(form) else 0.0
+    bases = arabic_bases(norm)
+    if len(norm) < 3 or any(is_stopword(b) for b in bases):
+        return 0.0  # تم, بما: a function word, maybe with a clitic
+    if _nisba(norm):
+        return 0.5
+    verb = verb_like(norm) or (norm[:1] == "ل" and verb_like(norm[1:]))  # لتنتهي: لِ + a verb
+    return 0.3 if verb else 1.0
 
 
 def _prefix_prep(norm: str, preps: str) -> bool:
@@ -459,7 +494,8 @@ class _Static:
     verb: np.ndarray
     first_al: np.ndarray
     first_waw: np.ndarray
-    titles: np.ndarray  # token is a title word (الوزير X)
+    titles: np.ndarray  # token is a title word, or a nisba adjective after one (الوزير X, المبعوث الأميركي X)
+    nisba: np.ndarray  # token is shaped like a nisba adjective (الأميركي)
     place: np.ndarray  # token is a place cue (في X)
     cause: np.ndarray
     comp: np.ndarray
@@ -468,6 +504,15 @@ class _Static:
     next_col: np.ndarray  # per token as the word after a span: the `next_<word>` column base, or -1
     numbers: list = None  # find_numbers of the sentence
     dates: list = None  # _Phrase list, by lang
+
+
+def _title_runs(norms: list[str], brk: np.ndarray) -> np.ndarray:
+    """Title words and the nisba adjectives that follow them in the same clause: in المبعوث
+    الأميركي ستيف the name comes after the adjective, not right after the title."""
+    out = np.zeros(len(norms))
+    for k, x in enumerate(norms):
+        out[k] = x in _TITLES or (k > 0 and out[k - 1] > 0 and not brk[k - 1] and _nisba(x))
+    return out
 
 
 def _static(view: SentenceView, lexicon) -> _Static:
@@ -517,7 +562,8 @@ def _static(view: SentenceView, lexicon) -> _Static:
         verb=flags(verb_like),
         first_al=flags(lambda x: x.startswith("ال")),
         first_waw=flags(lambda x: x[:1] == "و" and len(x) > 3),
-        titles=flags(lambda x: x in _TITLES),
+        titles=_title_runs(norms, brk),
+        nisba=flags(_nisba),
         place=flags(lambda x: x in _PLACE_CUES),
         cause=flags(lambda x: x in _CAUSE_CUES),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
@@ -746,6 +792,13 @@ def candidates(
     X[:, _COL[f"kadj_right_{kind}"]] = X[:, _COL["adj_right"]]
     X[:, _COL[f"name_end_{group}"]] = name[sj - 1] >= 0.99
     X[:, _COL[f"stop_edge_{group}"]] = (stop[si] > 0) | (stop[sj - 1] > 0)
+    # A name cut in two (كيريل | دميترييف): the span ends on a name and the next word, in the same
+    # clause, looks like a name too (graded by how much), or likewise at its start.
+    name_pad = np.concatenate([name, [0.0]])
+    X[:, _COL["name_cut_right"]] = np.where(right_ok & (name[sj - 1] >= 0.99), name_pad[sj], 0.0)
+    X[:, _COL["name_cut_left"]] = np.where(left_ok & (name[si] >= 0.99), name[prev_i], 0.0)
+    if group == ENTITY:
+        X[:, _COL["nisba_first_ent"]] = st.nisba[si]  # الأوكراني فولوديمير: the adjective is not the name
     counting = {
         (p.i, p.j) for p in numbers if fits.get((p.i, p.j), 0.0) > 0 and fits[(p.i, p.j)] >= best_fit - FIT_TIE
     }

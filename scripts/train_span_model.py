@@ -7,7 +7,8 @@ Every question is answered up to span choice by the real answer path (retrieval,
 ranking, candidate spans with `assistant.spans.FEATURES`); each candidate is labelled by its
 token F1 against the gold answers, and a logistic regression learns which candidates are the
 answer. `--half a` trains on the first half of the articles only and `--eval-half b` reports
-on the other half, so the figures you quote come from articles the model never saw.
+on the other half, so the figures you quote come from articles the model never saw, and splits
+the held-out loss into sentence choice and span choice (`loss_split`).
 The output is plain JSON (feature name -> weight), read by `assistant.spans.load_weights`.
 """
 
@@ -101,6 +102,24 @@ def evaluate(rows: list[dict], w: np.ndarray, questions: list) -> dict[str, floa
         oracle = sum(float(r["f1"].max()) for r in mine)
         out[f"{lang}_f1"] = round(got / total, 4)
         out[f"{lang}_oracle"] = round(oracle / total, 4)
+    return out
+
+
+def loss_split(rows: list[dict], w: np.ndarray, questions: list) -> dict[str, float]:
+    """Where the F1 goes, per language: the pick; the best candidate of the pick's sentence (what a
+    perfect span choice would give); the pick within the sentence of the best candidate (what a
+    perfect sentence choice would give); the best candidate of all. Tells which step to work on."""
+    out: dict[str, float] = {}
+    for lang in sorted({q.lang for q in questions}):
+        total = sum(q.lang == lang for q in questions)
+        sums = np.zeros(4)
+        for r in (r for r in rows if r["lang"] == lang):
+            s, f1, sent = r["X"] @ w, r["f1"], r["sent"]
+            pick, best = int(np.argmax(s)), int(np.argmax(f1))
+            in_best = sent == sent[best]
+            sums += (f1[pick], f1[sent == sent[pick]].max(), f1[in_best][np.argmax(s[in_best])], f1[best])
+        for name, v in zip(("pick", "best_in_picked_sentence", "pick_in_best_sentence", "best"), sums, strict=True):
+            out[f"{lang}_{name}"] = round(float(v) / total, 4)
     return out
 
 
@@ -247,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         test_q = _split(questions, args.eval_half)
         test = collect(sanad, test_q, args.cache)
         print("held-out", len(test_q), "questions:", evaluate(test, w, test_q))
+        print("  sentence vs span choice:", loss_split(test, w, test_q))
         print("  (current weights:", evaluate(test, load_weights(), test_q), ")")
+        print("  (current weights, sentence vs span choice:", loss_split(test, load_weights(), test_q), ")")
     if args.out:
         data = {
             "version": 1,

@@ -7,8 +7,18 @@ import pytest
 
 from assistant.answer_type import detect_type
 from assistant.matching import match, question_keys, sentence_view
-from assistant.spans import FEATURES, RULES, SentenceInfo, best_spans, candidates, load_weights, typed_first
+from assistant.spans import (
+    FEATURES,
+    RULES,
+    SentenceInfo,
+    arabic_name_score,
+    best_spans,
+    candidates,
+    load_weights,
+    typed_first,
+)
 from index.lexical import LexicalIndex
+from index.normalize import normalize
 from index.numbers import find_numbers
 from index.tokens import analyze
 
@@ -194,3 +204,34 @@ def test_a_span_with_a_function_word_at_an_edge_is_flagged() -> None:
     cands, _ = cands_for("What did the army free?", "The army freed all prisoners at dawn.")
     assert "stop_edge_txt" not in row_of(cands, "prisoners")
     assert row_of(cands, "all prisoners").get("stop_edge_txt") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("word", "score"),
+    [
+        ("عاما", 0.0),  # عام with the accusative -ا: an ordinary word
+        ("بما", 0.0),  # a function word with a clitic
+        ("لندن", 1.0),  # the dictionary's translation is the same name in Latin letters
+        ("الروسي", 0.0),  # a nisba adjective the dictionary knows
+        ("الزغلولي", 0.5),  # an unknown word shaped like a nisba adjective
+        ("دوبونيه", 1.0),  # unknown: a name
+    ],
+)
+def test_name_likeness_of_arabic_words(word: str, score: float, lexicon) -> None:
+    assert arabic_name_score(normalize(word), lexicon) == score
+
+
+def test_the_name_after_a_title_and_its_nisba_adjective() -> None:
+    cands, qtype = cands_for("من قال إن الاتفاق قريب؟", "وقال الوزير الفرنسي جان دوبونيه إن الاتفاق قريب.")
+    assert qtype.kind == "who"
+    assert row_of(cands, "جان دوبونيه").get("title_before_who") == 1.0  # the title run goes past الفرنسي
+    assert row_of(cands, "الفرنسي جان").get("nisba_first_ent") == 1.0
+    assert "nisba_first_ent" not in row_of(cands, "جان دوبونيه")
+
+
+def test_a_span_that_cuts_a_name_in_two_is_flagged() -> None:
+    cands, _ = cands_for("Who opened the new bridge?", "The mayor John Smith of Leeds opened the new bridge.")
+    assert row_of(cands, "John").get("name_cut_right") == 1.0
+    assert row_of(cands, "Smith").get("name_cut_left") == 1.0
+    row = row_of(cands, "John Smith")  # the whole name: only the lowercase "mayor" before it, a weak cut
+    assert "name_cut_right" not in row and row.get("name_cut_left", 0.0) < 0.5

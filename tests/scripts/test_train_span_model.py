@@ -45,3 +45,24 @@ def test_listwise_fit_skips_questions_without_a_good_candidate() -> None:
     for r in rows:
         r["f1"] = r["f1"] * 0.2  # no candidate reaches .3: nothing to learn
     assert np.allclose(trainer.fit_listwise(rows, c=10.0), 0.0)
+
+
+def test_loss_split_tells_sentence_choice_from_span_choice() -> None:
+    # one question, two sentences: the model picks a wrong span in sentence 0; the answer is in
+    # sentence 1, where the model would pick the near miss (F1 .5)
+    X = np.zeros((4, len(FEATURES)))
+    X[:, 1] = [3.0, 0.0, 2.0, 1.0]
+    row = {"lang": "ar", "X": X, "f1": np.array([0.0, 0.2, 0.5, 1.0]), "sent": np.array([0, 0, 1, 1])}
+    w = np.zeros(len(FEATURES))
+    w[1] = 1.0
+
+    class Q:
+        lang = "ar"
+
+    got = trainer.loss_split([row], w, [Q()])
+    assert got == {
+        "ar_pick": 0.0,
+        "ar_best_in_picked_sentence": 0.2,
+        "ar_pick_in_best_sentence": 0.5,
+        "ar_best": 1.0,
+    }
