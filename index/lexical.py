@@ -8,6 +8,7 @@ keeps the weights alone (`for_serving`): on a news archive that is a third less 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -24,20 +25,34 @@ class LexicalIndex:
         self.k1, self.b = k1, b
         self._weights: sparse.csc_matrix | None = None
         self._idf: np.ndarray | None = None
+        self._serving = False
+        self._lock = threading.Lock()
 
     def for_serving(self) -> LexicalIndex:
-        """A copy that can score but not grow or be saved: the counts are dropped once the weights exist."""
-        if self._weights is None:
-            self._prepare()
-        out = LexicalIndex(self.vocab, None, self.k1, self.b)
-        out._weights, out._idf = self._weights, self._idf
+        """A copy that can score but not grow or be saved.
+
+        Its weights are built on first use and the counts dropped then, so that a process which
+        has just written a large index does not hold counts, weights and build leftovers at once.
+        """
+        out = LexicalIndex(self.vocab, self.counts, self.k1, self.b)
+        out._weights, out._idf, out._serving = self._weights, self._idf, True
+        if out._weights is not None:
+            out.counts = None
         return out
 
     def _counts(self) -> sparse.csr_matrix:
-        if self.counts is None:
+        if self._serving or self.counts is None:
             msg = "this lexical index is a serving copy without term counts; load it from the store to change or save it"
             raise RuntimeError(msg)
         return self.counts
+
+    def _ensure_weights(self) -> None:
+        if self._weights is None:
+            with self._lock:  # questions may arrive on several threads at once
+                if self._weights is None:
+                    self._prepare()
+                    if self._serving:
+                        self.counts = None
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -75,12 +90,14 @@ class LexicalIndex:
     # -- scoring -------------------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
-        return (self.counts if self.counts is not None else self._weights).shape[0]
+        m = self.counts if self.counts is not None else self._weights
+        return m.shape[0] if m is not None else 0
 
     def _prepare(self) -> None:
         # Built column-wise straight from the counts, in place where possible: on a news archive
         # the transient copies, not the result, set the peak memory of loading an index.
-        c = self._counts()
+        c = self.counts
+        assert c is not None
         n = max(c.shape[0], 1)
         df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.float64)
         self._idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
@@ -102,15 +119,13 @@ class LexicalIndex:
         self._weights = w
 
     def idf(self, term: str) -> float:
-        if self._idf is None:
-            self._prepare()
+        self._ensure_weights()
         j = self.vocab.get(term)
         return float(self._idf[j]) if j is not None else 0.0
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """BM25 score of every passage for weighted query terms (weight 1 = an ordinary term)."""
-        if self._weights is None:
-            self._prepare()
+        self._ensure_weights()
         out = np.zeros(self.n_rows, dtype=np.float32)
         w = self._weights
         for term, qw in query.items():

@@ -148,13 +148,31 @@ def test_serving_copy_scores_the_same_and_refuses_to_change(seed: int, tmp_path:
     docs = random_corpus(seed)
     idx = LexicalIndex.build(docs)
     serving = idx.for_serving()
-    assert serving.counts is None and serving.n_rows == idx.n_rows == len(docs)
+    assert serving.n_rows == idx.n_rows == len(docs)
     for query in ({"t1": 1.0, "حرب": 0.35}, {"t2": 2.0, "missing": 1.0}):
         np.testing.assert_array_equal(serving.scores(query), idx.scores(query))
         np.testing.assert_allclose(serving.scores(query), brute_bm25(docs, query), rtol=1e-5, atol=1e-6)
     assert serving.idf("t1") == idx.idf("t1") > 0
+    assert serving.counts is None and idx.counts is not None  # dropped once the weights exist
+    assert serving.n_rows == len(docs)
     for change in (lambda: serving.append([["t1"]]), lambda: serving.save(tmp_path, "x"),
                    lambda: serving.select_rows(np.ones(len(docs), bool))):  # fmt: skip
         with pytest.raises(RuntimeError, match="serving copy"):
             change()
     assert not list(tmp_path.iterdir())
+
+
+def test_serving_copy_is_read_only_before_first_use_and_safe_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = random_corpus(7, n_docs=400)
+    idx = LexicalIndex.build(docs)
+    fresh = idx.for_serving()
+    with pytest.raises(RuntimeError, match="serving copy"):
+        fresh.append([["t1"]])
+    want = idx.scores({"t1": 1.0, "t2": 0.5})
+    with ThreadPoolExecutor(8) as pool:  # all racing to build the weights on first use
+        got = list(pool.map(lambda _: fresh.scores({"t1": 1.0, "t2": 0.5}), range(32)))
+    for g in got:
+        np.testing.assert_array_equal(g, want)
+    assert fresh.counts is None
