@@ -792,7 +792,7 @@ def candidates(
     X[:, _COL[f"kadj_right_{kind}"]] = X[:, _COL["adj_right"]]
     X[:, _COL[f"name_end_{group}"]] = name[sj - 1] >= 0.99
     X[:, _COL[f"stop_edge_{group}"]] = (stop[si] > 0) | (stop[sj - 1] > 0)
-    # A name cut in two (كيريل | دميترييف): the span ends on a name and the next word, in the same
+    # A name cut in two (فلاديمير | بوتين): the span ends on a name and the next word, in the same
     # clause, looks like a name too (graded by how much), or likewise at its start.
     name_pad = np.concatenate([name, [0.0]])
     X[:, _COL["name_cut_right"]] = np.where(right_ok & (name[sj - 1] >= 0.99), name_pad[sj], 0.0)
