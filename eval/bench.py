@@ -25,6 +25,7 @@ from typing import Any
 
 from eval.bench_data import SIZES, Prepared, Sources, prepare, read_jsonl
 from eval.bench_report import OURS, PEERS, merge, recall, to_markdown, write_plot
+from index.embedder import BACKENDS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = ("sample", "xquad", "news10k")
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--news", type=Path, default=shared / "data" / "saudinewsnet")
     p.add_argument("--timeout", type=float, default=4 * 3600, help="seconds allowed to any one process")
     p.add_argument("--port", type=int, default=0, help="port for the web cold start (default: a free one)")
-    p.add_argument("--embed-backend", default="auto", choices=("auto", "torch", "onnx", "onnx-int8"),
+    p.add_argument("--embed-backend", default="auto", choices=BACKENDS,
                    help="Sanad's embedding runtime for this run (default: %(default)s, what Sanad uses by default)")  # fmt: skip
     return p
 
