@@ -136,6 +136,32 @@ class LexicalIndex:
             out[w.indices[lo:hi]] += qw * w.data[lo:hi]
         return out
 
+    def scores_grouped(self, groups: Iterable[Mapping[str, float]]) -> np.ndarray:
+        """Like `scores`, but each group is a synonym set: a passage gets its best weighted term
+        of the group, not the sum, so a word with many (mostly wrong) translations counts once."""
+        self._ensure_weights()
+        out = np.zeros(self.n_rows, dtype=np.float32)
+        w = self._weights
+        for group in groups:
+            rows, vals = [], []
+            for term, qw in group.items():
+                j = self.vocab.get(term)
+                if j is None or qw == 0:
+                    continue
+                lo, hi = w.indptr[j], w.indptr[j + 1]
+                rows.append(w.indices[lo:hi])
+                vals.append(qw * w.data[lo:hi])
+            if len(rows) == 1:
+                out[rows[0]] += vals[0]
+            elif rows:
+                r, v = np.concatenate(rows), np.concatenate(vals)
+                order = np.lexsort((-v, r))  # by row, best value first
+                r, v = r[order], v[order]
+                first = np.ones(len(r), dtype=bool)
+                first[1:] = r[1:] != r[:-1]
+                out[r[first]] += v[first]
+        return out
+
     def search(self, query: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, scores) of the best `k` passages with a positive score, best first."""
         s = self.scores(query)
