@@ -34,6 +34,9 @@ PHRASE_SPLIT = 0.5  # a sense of k content words gives each its weight / k**PHRA
 GROUP_SENSES = 3  # senses per word in its synonym set (they cannot add up there, so more are safe)
 GROUP_DECAY = 0.5  # weight of sense r in a synonym set
 GROUP_NAME_SPLIT = 0.5  # a key matching k index terms gives each 1 / k**GROUP_NAME_SPLIT in the set
+# A number written in digits (a year, a score) is about the most specific thing a question asks;
+# number words ("one", "two") are not, and stay at NUMBER_WEIGHT. Chosen on held-in questions.
+GROUP_NUMBER_WEIGHT = 2.0
 
 # Generic question frames ("what is X called", "what kind of", "the name of") carry no topic.
 _QUESTION_WORDS = frozenset("whats name named called kind type ones one".split())
@@ -194,10 +197,16 @@ def _keep_best(group: dict[str, float], new: dict[str, float]) -> None:
         group[term] = max(group.get(term, 0.0), w)
 
 
-def _add_terms(out: QueryTranslation, group: dict[str, float], new: Iterable[str], weight: float) -> None:
+def _add_terms(
+    out: QueryTranslation,
+    group: dict[str, float],
+    new: Iterable[str],
+    weight: float,
+    group_weight: float | None = None,
+) -> None:
     mine = dict.fromkeys(new, weight)
     _merge(out.terms, mine)
-    _keep_best(group, mine)
+    _keep_best(group, mine if group_weight is None else dict.fromkeys(mine, group_weight))
 
 
 def _add_name(out: QueryTranslation, group: dict[str, float], matched: Iterable[str]) -> None:
@@ -275,7 +284,7 @@ def translate_query(
         if found:
             _add_senses(out, group, found, 1.0)
         elif _NUMBER_RE.search(norm):  # digits stay digits: the index keeps them as they are
-            _add_terms(out, group, analyze(norm), NUMBER_WEIGHT)
+            _add_terms(out, group, analyze(norm), NUMBER_WEIGHT, GROUP_NUMBER_WEIGHT)
         elif norm in calendar and (_is_name_like(tok, idx == 0) or norm not in ENGLISH_STOPWORDS):  # "May"
             _add_spellings(out, group, calendar[norm])
         elif not (norm in ENGLISH_STOPWORDS or norm in _QUESTION_WORDS or not norm.isalpha()):
@@ -323,7 +332,7 @@ def _translate_word(
     _add_terms(out, group, [stem(norm)], LATIN_WEIGHT)
     number = roman_value(tok.text) if after_name else None  # Super Bowl XLIX, Louis XIV
     if number is not None:
-        _add_terms(out, group, [str(number)], NUMBER_WEIGHT)
+        _add_terms(out, group, [str(number)], NUMBER_WEIGHT, GROUP_NUMBER_WEIGHT)
     key = skeleton_en(norm)
     if not name_like and len(key) >= MIN_KEY:  # an unknown lowercase word may be a name too
         spans.append((key, idx, idx + 1))

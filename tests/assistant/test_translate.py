@@ -176,3 +176,12 @@ def test_roman_numeral_after_a_name_is_searched_as_digits() -> None:
     out = translate_query("Who won Super Bowl XLIX?", lexicon())
     assert "49" in out.terms
     assert "49" not in translate_query("What does XLIX mean?", lexicon()).terms  # no name before it
+
+
+def test_digits_weigh_more_than_number_words_in_their_sets() -> None:
+    out = translate_query("Which five envoys came in 2024?", lexicon())
+    year = next(g for g in out.groups if "2024" in g)
+    five = next(g for g in out.groups if "5" in g)
+    assert year["2024"] == pytest.approx(tr.GROUP_NUMBER_WEIGHT)
+    assert five["5"] == pytest.approx(tr.NUMBER_WEIGHT) and year["2024"] > five["5"]
+    assert out.terms["2024"] == pytest.approx(tr.NUMBER_WEIGHT)  # the flat terms keep their weights
