@@ -141,25 +141,32 @@ class LexicalIndex:
         of the group, not the sum, so a word with many (mostly wrong) translations counts once."""
         self._ensure_weights()
         out = np.zeros(self.n_rows, dtype=np.float32)
+        best: np.ndarray | None = None  # per-passage best of the current group, zero between groups
         w = self._weights
         for group in groups:
-            rows, vals = [], []
+            cols = []
             for term, qw in group.items():
                 j = self.vocab.get(term)
-                if j is None or qw == 0:
-                    continue
-                lo, hi = w.indptr[j], w.indptr[j + 1]
-                rows.append(w.indices[lo:hi])
-                vals.append(qw * w.data[lo:hi])
-            if len(rows) == 1:
-                out[rows[0]] += vals[0]
-            elif rows:
-                r, v = np.concatenate(rows), np.concatenate(vals)
-                order = np.lexsort((-v, r))  # by row, best value first
-                r, v = r[order], v[order]
-                first = np.ones(len(r), dtype=bool)
-                first[1:] = r[1:] != r[:-1]
-                out[r[first]] += v[first]
+                if j is not None and qw != 0:
+                    lo, hi = w.indptr[j], w.indptr[j + 1]
+                    cols.append((w.indices[lo:hi], qw * w.data[lo:hi]))
+            if len(cols) <= 1:
+                for rows, vals in cols:
+                    out[rows] += vals
+                continue
+            if best is None:
+                best = np.zeros(self.n_rows, dtype=np.float32)
+            cols.sort(key=lambda c: -len(c[0]))
+            best[cols[0][0]] = cols[0][1]  # a column lists each passage once: fancy indexing is safe
+            for rows, vals in cols[1:]:
+                best[rows] = np.maximum(best[rows], vals)
+            if sum(len(rows) for rows, _ in cols) * 8 > self.n_rows:  # dense is cheaper than gathers
+                out += best
+                best.fill(0)
+                continue
+            for rows, _ in cols:  # the first column holding a passage adds its best, later ones add 0
+                out[rows] += best[rows]
+                best[rows] = 0
         return out
 
     def search(self, query: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:

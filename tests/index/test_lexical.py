@@ -204,3 +204,18 @@ def test_synonyms_in_one_group_do_not_add_up() -> None:
     assert grouped[1] > grouped[0]
     assert flat[0] > 0 and grouped[0] < flat[0]
     assert not idx.scores_grouped([{"zzz": 1.0}, {"fauz": 0.0}]).any()
+
+
+def test_grouped_scores_of_rare_terms_match_the_dense_path() -> None:
+    # Rare terms take the sparse path (few postings against many passages), common ones the dense one.
+    docs = [["filler", f"w{i}"] for i in range(200)]
+    docs[3] += ["rare1", "rare2"]
+    docs[7] += ["rare2"]
+    docs[9] += ["rare1"]
+    idx = LexicalIndex.build(docs)
+    groups = [{"rare1": 1.0, "rare2": 0.6}, {"filler": 0.5, "w3": 1.0}, {"absent": 1.0}, {}]
+    per_term = [[idx.scores({t: w}) for t, w in g.items()] for g in groups]
+    expected = sum(np.max(np.stack(s), axis=0) for s in per_term if s)
+    got = idx.scores_grouped(groups)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[3] > got[9] > 0 and got[7] > 0
