@@ -31,8 +31,11 @@ NAME_WEIGHT = 1.0  # index terms whose skeleton matches a name of the question
 NAME_SPLIT = 0.5  # a key matching k index terms gives each NAME_WEIGHT / k**NAME_SPLIT
 SIBLING_WEIGHT = 0.3  # translations of the word's singular/plural
 PHRASE_SPLIT = 0.5  # a sense of k content words gives each its weight / k**PHRASE_SPLIT
-GROUP_SENSES = 3  # senses per word in its synonym set (they cannot add up there, so more are safe)
+GROUP_SENSES = 3  # senses per word in its synonym set (5 or 8 measured the same: few words have more)
 GROUP_DECAY = 0.5  # weight of sense r in a synonym set
+# The word's singular/plural or base form (lost -> lose) is another reading of the same word: in
+# its set it cannot add up with the first, so it may be nearly as strong. Chosen on held-in questions.
+GROUP_SIBLING_WEIGHT = 0.7
 GROUP_NAME_SPLIT = 0.5  # a key matching k index terms gives each 1 / k**GROUP_NAME_SPLIT in the set
 # A number written in digits (a year, a score) is about the most specific thing a question asks;
 # number words ("one", "two") are not, and stay at NUMBER_WEIGHT. Chosen on held-in questions.
@@ -151,6 +154,7 @@ def _add_senses(
     group: dict[str, float],
     senses: list[str],
     weight: float,
+    group_weight: float | None = None,
 ) -> None:
     """Spread `weight` over the first senses in `out.terms`, each content word of a sense getting
     its share, and put the senses into the word's synonym set `group` at rank-decayed weights.
@@ -168,9 +172,10 @@ def _add_senses(
         for term in words:
             mine[term] = max(mine.get(term, 0.0), w)
     _merge(out.terms, mine)
+    top = weight if group_weight is None else group_weight
     for rank, sense in enumerate(senses[:GROUP_SENSES]):
         words = analyze(sense)
-        w = weight * GROUP_DECAY**rank / max(len(words), 1) ** PHRASE_SPLIT
+        w = top * GROUP_DECAY**rank / max(len(words), 1) ** PHRASE_SPLIT
         _keep_best(group, dict.fromkeys(words, w))
 
 
@@ -326,7 +331,7 @@ def _translate_word(
         _add_senses(out, group, found, 1.0)
         siblings = _siblings(lexicon, norm, found[:MAX_SENSES])
         if siblings and SIBLING_WEIGHT:
-            _add_senses(out, group, siblings, SIBLING_WEIGHT)
+            _add_senses(out, group, siblings, SIBLING_WEIGHT, GROUP_SIBLING_WEIGHT)
         return
     out.untranslated.append(tok.text)
     _add_terms(out, group, [stem(norm)], LATIN_WEIGHT)

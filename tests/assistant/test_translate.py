@@ -161,6 +161,8 @@ def test_sibling_and_name_match_join_their_word_set() -> None:
     plural, singular = terms_of("النقاط")[0], terms_of("النقطة")[0]
     points = translate_query("How many points?", lexicon()).groups
     assert len(points) == 1 and set(points[0]) == {plural, singular}
+    assert points[0][plural] == pytest.approx(1.0)
+    assert points[0][singular] == pytest.approx(tr.GROUP_SIBLING_WEIGHT)
     amazon = stem(normalize("الأمازون"))
     out = translate_query("How big is Amazon?", lexicon(), names={skeleton_en("Amazon"): [amazon]})
     (group,) = [g for g in out.groups if amazon in g]
