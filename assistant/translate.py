@@ -2,8 +2,10 @@
 
 The index only holds Arabic terms, so an English question has to be turned into the same analysed
 form (index.tokens.analyze). A dictionary gives several senses per word and most are wrong in
-context, so senses are capped and down-weighted by rank and by how many alternatives compete;
-BM25 then rewards passages where the senses of several question words meet. Names are the
+context, so senses are capped and down-weighted by rank. Each question word's senses, other forms
+and name matches also form one synonym set (`groups`, Pirkola's structured query): the translated
+channel gives a passage the best term of each set, so it is the number of question words a passage
+meets that ranks it, not how many readings of one word it happens to hold. Names are the
 other half of a news question and rarely in a dictionary (or in it with the wrong reading:
 Amazon -> «امرأة قوية»), so capitalized and unknown words also yield consonant-skeleton keys
 (index.translit), resolved against the index vocabulary when the caller passes a name index.
