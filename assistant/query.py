@@ -22,6 +22,9 @@ class QueryPlan:
     terms: dict[str, float]
     grams: dict[str, float] = field(default_factory=dict)
     translated: dict[str, float] = field(default_factory=dict)
+    # The translated terms as one synonym set per English word (assistant.translate), for scoring
+    # where a word's alternatives count once; `translated` is their flat sum, for everything else.
+    translated_groups: list[dict[str, float]] = field(default_factory=list)
     dense_text: str | None = None
     name_keys: list[str] = field(default_factory=list)
 
@@ -69,10 +72,17 @@ def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = N
         if translate_query is not None:
             tr = translate_query(question, snap.lexicon, names=snap.index.names)
             plan.translated = dict(tr.terms)
+            plan.translated_groups = [dict(g) for g in getattr(tr, "groups", [])]
             plan.grams = sense_grams(getattr(tr, "senses", {}))
             if context:
-                for t, w in translate_query(context, snap.lexicon, names=snap.index.names).terms.items():
+                earlier = translate_query(context, snap.lexicon, names=snap.index.names)
+                for t, w in earlier.terms.items():
                     plan.translated.setdefault(t, w * CONTEXT_WEIGHT)
+                have = {t for g in plan.translated_groups for t in g}
+                for g in getattr(earlier, "groups", []):
+                    rest = {t: w * CONTEXT_WEIGHT for t, w in g.items() if t not in have}
+                    if rest:
+                        plan.translated_groups.append(rest)
             plan.name_keys = list(getattr(tr, "name_keys", []))
     plan.dense_text = dense_text(f"{context} {question}" if context else question, snap.bridge, snap.glosser)
     return plan

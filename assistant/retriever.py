@@ -28,6 +28,15 @@ def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str
     return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
 
 
+def _translated_channel(snap: Snapshot, plan: QueryPlan, n: int) -> ChannelScores:
+    """English words' synonym sets, each counting once per passage (its best sense)."""
+    if not plan.translated_groups:
+        return _lexical_channel(snap, plan.translated, n)
+    scores = snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups)
+    ids, _ = top_k(scores, n)
+    return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
+
+
 def _dense_channel(snap: Snapshot, text: str, n: int) -> ChannelScores:
     dense = snap.index.dense
     qv = snap.embedder.embed_query(text)
@@ -45,7 +54,7 @@ def channel_scores(plan: QueryPlan, snap: Snapshot) -> dict[str, ChannelScores]:
     if plan.grams and GRAMS_FIELD in snap.index.lexical:
         out["grams"] = _lexical_channel(snap, plan.grams, n, GRAMS_FIELD)
     if plan.translated:
-        out["translated"] = _lexical_channel(snap, plan.translated, n)
+        out["translated"] = _translated_channel(snap, plan, n)
     if plan.dense_text and snap.index.n_passages:
         out["dense"] = _dense_channel(snap, plan.dense_text, n)
     return out

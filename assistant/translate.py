@@ -2,8 +2,10 @@
 
 The index only holds Arabic terms, so an English question has to be turned into the same analysed
 form (index.tokens.analyze). A dictionary gives several senses per word and most are wrong in
-context, so senses are capped and down-weighted by rank and by how many alternatives compete;
-BM25 then rewards passages where the senses of several question words meet. Names are the
+context, so senses are capped and down-weighted by rank. Each question word's senses, other forms
+and name matches also form one synonym set (`groups`, Pirkola's structured query): the translated
+channel gives a passage the best term of each set, so it is the number of question words a passage
+meets that ranks it, not how many readings of one word it happens to hold. Names are the
 other half of a news question and rarely in a dictionary (or in it with the wrong reading:
 Amazon -> «امرأة قوية»), so capitalized and unknown words also yield consonant-skeleton keys
 (index.translit), resolved against the index vocabulary when the caller passes a name index.
@@ -31,6 +33,15 @@ NAME_WEIGHT = 1.0  # index terms whose skeleton matches a name of the question
 NAME_SPLIT = 0.5  # a key matching k index terms gives each NAME_WEIGHT / k**NAME_SPLIT
 SIBLING_WEIGHT = 0.3  # translations of the word's singular/plural
 PHRASE_SPLIT = 0.5  # a sense of k content words gives each its weight / k**PHRASE_SPLIT
+GROUP_SENSES = 3  # senses per word in its synonym set (5 or 8 measured the same: few words have more)
+GROUP_DECAY = 0.5  # weight of sense r in a synonym set
+# The word's singular/plural or base form (lost -> lose) is another reading of the same word: in
+# its set it cannot add up with the first, so it may be nearly as strong. Chosen on held-in questions.
+GROUP_SIBLING_WEIGHT = 0.7
+GROUP_NAME_SPLIT = 0.5  # a key matching k index terms gives each 1 / k**GROUP_NAME_SPLIT in the set
+# A number written in digits (a year, a score) is about the most specific thing a question asks;
+# number words ("one", "two") are not, and stay at NUMBER_WEIGHT. Chosen on held-in questions.
+GROUP_NUMBER_WEIGHT = 2.0
 
 # Generic question frames ("what is X called", "what kind of", "the name of") carry no topic.
 _QUESTION_WORDS = frozenset("whats name named called kind type ones one".split())
@@ -43,6 +54,18 @@ NUMBER_WORDS = {
     )
 }
 _NUMBER_RE = re.compile(r"\d")
+_ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def roman_value(text: str) -> int | None:
+    """Value of an upper-case Roman numeral of 2+ letters (XLIX -> 49), else None.
+
+    Arabic writes the numbering of events, wars and monarchs in digits: «سوبر بول 49»."""
+    if len(text) < 2 or not _ROMAN_RE.fullmatch(text):
+        return None
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 @dataclass
@@ -50,6 +73,10 @@ class QueryTranslation:
     """Arabic terms with weights, name keys for cross-script matching, English words left over."""
 
     terms: dict[str, float] = field(default_factory=dict)
+    # One synonym set per question word: its senses, siblings and name matches. A passage should
+    # get credit once per word (the best of its alternatives), not once per sense; see
+    # index.lexical.LexicalIndex.scores_grouped.
+    groups: list[dict[str, float]] = field(default_factory=list)
     senses: dict[str, float] = field(default_factory=dict)  # the Arabic translations as written, weighted
     name_keys: list[str] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)
@@ -125,36 +152,44 @@ def _lookup(lexicon: Lexicon, phrase: str, name_like: bool = False) -> list[str]
 
 
 def _add_senses(
-    terms: dict[str, float],
+    out: QueryTranslation,
+    group: dict[str, float],
     senses: list[str],
     weight: float,
-    surface: dict[str, float] | None = None,
+    group_weight: float | None = None,
 ) -> None:
-    """Spread `weight` over the first senses, each content word of a sense getting its share.
+    """Spread `weight` over the first senses in `out.terms`, each content word of a sense getting
+    its share, and put the senses into the word's synonym set `group` at rank-decayed weights.
 
-    `surface` collects each sense as written, with its share, for the character n-gram channel."""
-    senses = senses[:MAX_SENSES]
-    raw = [SENSE_DECAY**r for r in range(len(senses))]
+    `out.senses` collects each sense as written, with its share, for the character n-gram channel."""
+    cut = senses[:MAX_SENSES]
+    raw = [SENSE_DECAY**r for r in range(len(cut))]
     total = sum(raw)
     mine: dict[str, float] = {}
-    for sense, r in zip(senses, raw, strict=True):
+    for sense, r in zip(cut, raw, strict=True):
         words = analyze(sense)
-        if surface is not None and words:
-            surface[sense] = surface.get(sense, 0.0) + weight * r / total
+        if words:
+            out.senses[sense] = out.senses.get(sense, 0.0) + weight * r / total
         w = weight * r / total / max(len(words), 1) ** PHRASE_SPLIT
         for term in words:
             mine[term] = max(mine.get(term, 0.0), w)
-    _merge(terms, mine)
+    _merge(out.terms, mine)
+    top = weight if group_weight is None else group_weight
+    for rank, sense in enumerate(senses[:GROUP_SENSES]):
+        words = analyze(sense)
+        w = top * GROUP_DECAY**rank / max(len(words), 1) ** PHRASE_SPLIT
+        _keep_best(group, dict.fromkeys(words, w))
 
 
-def _add_spellings(terms: dict[str, float], names: list[str]) -> None:
+def _add_spellings(out: QueryTranslation, group: dict[str, float], names: list[str]) -> None:
     """Every spelling of one name at full weight (not senses: all are right, an article uses one)."""
     mine: dict[str, float] = {}
     for name in names:
         words = analyze(name)
         for term in words:
             mine[term] = max(mine.get(term, 0.0), 1.0 / len(words) ** PHRASE_SPLIT)
-    _merge(terms, mine)
+    _merge(out.terms, mine)
+    _keep_best(group, mine)
 
 
 def _merge(terms: dict[str, float], new: dict[str, float]) -> None:
@@ -163,13 +198,28 @@ def _merge(terms: dict[str, float], new: dict[str, float]) -> None:
         terms[term] = terms.get(term, 0.0) + w
 
 
-def _add_terms(terms: dict[str, float], new: Iterable[str], weight: float) -> None:
-    _merge(terms, dict.fromkeys(new, weight))
+def _keep_best(group: dict[str, float], new: dict[str, float]) -> None:
+    """Alternatives of one word: a term keeps its best weight, never a sum."""
+    for term, w in new.items():
+        group[term] = max(group.get(term, 0.0), w)
 
 
-def _add_name(terms: dict[str, float], matched: Iterable[str]) -> None:
+def _add_terms(
+    out: QueryTranslation,
+    group: dict[str, float],
+    new: Iterable[str],
+    weight: float,
+    group_weight: float | None = None,
+) -> None:
+    mine = dict.fromkeys(new, weight)
+    _merge(out.terms, mine)
+    _keep_best(group, mine if group_weight is None else dict.fromkeys(mine, group_weight))
+
+
+def _add_name(out: QueryTranslation, group: dict[str, float], matched: Iterable[str]) -> None:
     matched = list(matched)
-    _add_terms(terms, matched, NAME_WEIGHT / max(len(matched), 1) ** NAME_SPLIT)
+    _merge(out.terms, dict.fromkeys(matched, NAME_WEIGHT / max(len(matched), 1) ** NAME_SPLIT))
+    _keep_best(group, dict.fromkeys(matched, NAME_WEIGHT / max(len(matched), 1) ** GROUP_NAME_SPLIT))
 
 
 def _is_name_like(tok: Token, first: bool) -> bool:
@@ -231,41 +281,65 @@ def translate_query(
     out = QueryTranslation()
     spans = _name_spans(toks)
     calendar = _calendar()
+    group_of: dict[int, dict[str, float]] = {}  # token index -> the synonym set of its word
     i = 0
     while i < len(toks):
         idx, tok, norm = i, toks[i], toks[i].norm
+        group: dict[str, float] = {}
         n, found = _phrase_at(toks, i, lexicon)
         i += n
         if found:
-            _add_senses(out.terms, found, 1.0, out.senses)
-            continue
-        if _NUMBER_RE.search(norm):  # digits stay digits: the index keeps them as they are
-            _add_terms(out.terms, analyze(norm), NUMBER_WEIGHT)
-            continue
-        name_like = _is_name_like(tok, first=idx == 0)
-        if norm in calendar and (name_like or norm not in ENGLISH_STOPWORDS):  # "May", not "may"
-            _add_spellings(out.terms, calendar[norm])
-            continue
-        if norm in ENGLISH_STOPWORDS or norm in _QUESTION_WORDS or not norm.isalpha():
-            continue
-        if norm in NUMBER_WORDS:  # "five" may be written 5 in the article
-            _add_terms(out.terms, [NUMBER_WORDS[norm]], NUMBER_WEIGHT)
-        found = _lookup(lexicon, norm, name_like)
-        if found:
-            _add_senses(out.terms, found, 1.0, out.senses)
-            siblings = _siblings(lexicon, norm, found[:MAX_SENSES])
-            if siblings and SIBLING_WEIGHT:
-                _add_senses(out.terms, siblings, SIBLING_WEIGHT, out.senses)
-            continue
-        out.untranslated.append(tok.text)
-        _add_terms(out.terms, [stem(norm)], LATIN_WEIGHT)
-        key = skeleton_en(norm)
-        if not name_like and len(key) >= MIN_KEY:  # an unknown lowercase word may be a name too
-            spans.append((key, idx, idx + 1))
+            _add_senses(out, group, found, 1.0)
+        elif _NUMBER_RE.search(norm):  # digits stay digits: the index keeps them as they are
+            _add_terms(out, group, analyze(norm), NUMBER_WEIGHT, GROUP_NUMBER_WEIGHT)
+        elif norm in calendar and (_is_name_like(tok, idx == 0) or norm not in ENGLISH_STOPWORDS):  # "May"
+            _add_spellings(out, group, calendar[norm])
+        elif not (norm in ENGLISH_STOPWORDS or norm in _QUESTION_WORDS or not norm.isalpha()):
+            after_name = idx > 0 and _is_name_like(toks[idx - 1], first=idx == 1)
+            _translate_word(out, group, tok, idx, lexicon, spans, after_name)
+        if group:
+            out.groups.append(group)
+            for j in range(idx, idx + n):
+                group_of[j] = group
     named: set[int] = set()  # tokens already matched to a name of the index
     for key, a, b in spans:
         if names is not None and key in names and not named.issuperset(range(a, b)):
-            _add_name(out.terms, names[key])
+            group = group_of.get(a) if b - a == 1 else None
+            if group is None:
+                group = {}
+                out.groups.append(group)
+            _add_name(out, group, names[key])
             named.update(range(a, b))
     out.name_keys = list(dict.fromkeys(key for key, _, _ in spans))
     return out
+
+
+def _translate_word(
+    out: QueryTranslation,
+    group: dict[str, float],
+    tok: Token,
+    idx: int,
+    lexicon: Lexicon,
+    spans: list[tuple[str, int, int]],
+    after_name: bool = False,
+) -> None:
+    """One content word: its senses and its singular/plural's, else the word itself and a name key."""
+    norm = tok.norm
+    name_like = _is_name_like(tok, first=idx == 0)
+    if norm in NUMBER_WORDS:  # "five" may be written 5 in the article
+        _add_terms(out, group, [NUMBER_WORDS[norm]], NUMBER_WEIGHT)
+    found = _lookup(lexicon, norm, name_like)
+    if found:
+        _add_senses(out, group, found, 1.0)
+        siblings = _siblings(lexicon, norm, found[:MAX_SENSES])
+        if siblings and SIBLING_WEIGHT:
+            _add_senses(out, group, siblings, SIBLING_WEIGHT, GROUP_SIBLING_WEIGHT)
+        return
+    out.untranslated.append(tok.text)
+    _add_terms(out, group, [stem(norm)], LATIN_WEIGHT)
+    number = roman_value(tok.text) if after_name else None  # Super Bowl XLIX, Louis XIV
+    if number is not None:
+        _add_terms(out, group, [str(number)], NUMBER_WEIGHT, GROUP_NUMBER_WEIGHT)
+    key = skeleton_en(norm)
+    if not name_like and len(key) >= MIN_KEY:  # an unknown lowercase word may be a name too
+        spans.append((key, idx, idx + 1))

@@ -136,6 +136,39 @@ class LexicalIndex:
             out[w.indices[lo:hi]] += qw * w.data[lo:hi]
         return out
 
+    def scores_grouped(self, groups: Iterable[Mapping[str, float]]) -> np.ndarray:
+        """Like `scores`, but each group is a synonym set: a passage gets its best weighted term
+        of the group, not the sum, so a word with many (mostly wrong) translations counts once."""
+        self._ensure_weights()
+        out = np.zeros(self.n_rows, dtype=np.float32)
+        best: np.ndarray | None = None  # per-passage best of the current group, zero between groups
+        w = self._weights
+        for group in groups:
+            cols = []
+            for term, qw in group.items():
+                j = self.vocab.get(term)
+                if j is not None and qw != 0:
+                    lo, hi = w.indptr[j], w.indptr[j + 1]
+                    cols.append((w.indices[lo:hi], qw * w.data[lo:hi]))
+            if len(cols) <= 1:
+                for rows, vals in cols:
+                    out[rows] += vals
+                continue
+            if best is None:
+                best = np.zeros(self.n_rows, dtype=np.float32)
+            cols.sort(key=lambda c: -len(c[0]))
+            best[cols[0][0]] = cols[0][1]  # a column lists each passage once: fancy indexing is safe
+            for rows, vals in cols[1:]:
+                best[rows] = np.maximum(best[rows], vals)
+            if sum(len(rows) for rows, _ in cols) * 8 > self.n_rows:  # dense is cheaper than gathers
+                out += best
+                best.fill(0)
+                continue
+            for rows, _ in cols:  # the first column holding a passage adds its best, later ones add 0
+                out[rows] += best[rows]
+                best[rows] = 0
+        return out
+
     def search(self, query: Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, scores) of the best `k` passages with a positive score, best first."""
         s = self.scores(query)

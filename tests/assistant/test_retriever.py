@@ -7,8 +7,9 @@ import pytest
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from assistant import translate as tr
 from assistant.answer import Hit
-from assistant.query import plan_query
+from assistant.query import CONTEXT_WEIGHT, plan_query
 from assistant.retriever import SanadRetriever, channel_scores, document_to_hit, hit_to_document, retrieve
 
 SAMPLE = "abu-dhabi-talks.ar.txt"
@@ -110,3 +111,24 @@ def test_english_questions_find_the_arabic_passage(with_lexicon, question, needl
     hits = retrieve(question, with_lexicon.snapshot(), 1, "en")
     assert hits and hits[0].doc_id == SAMPLE
     assert needle in hits[0].text, (question, hits[0].text[:200])
+
+
+def test_translated_channel_scores_each_word_once(with_lexicon) -> None:
+    """The English channel scores one synonym set per question word, and a follow-up's earlier
+    question only adds sets for terms the new question does not already ask for."""
+    snap = with_lexicon.snapshot()
+    question = "How many helicopters has Russia lost?"
+    plan = plan_query(question, "en", snap)
+    assert plan.translated_groups
+    assert {t for g in plan.translated_groups for t in g} == set(plan.translated)
+    translated = channel_scores(plan, snap)["translated"]
+    expected = snap.index.lexical["text"].scores_grouped(plan.translated_groups)
+    rows = translated.candidates
+    np.testing.assert_allclose(translated.score_of(rows), expected[rows], rtol=1e-6)
+    alone = plan_query("And how many tanks?", "en", snap).translated_groups
+    follow = plan_query("And how many tanks?", "en", snap, context=question).translated_groups
+    assert follow[: len(alone)] == alone
+    earlier = follow[len(alone) :]
+    assert earlier  # the earlier question's words, at a low weight and never repeating a term of the new one
+    own = {t for g in alone for t in g}
+    assert all(not own & set(g) and max(g.values()) <= CONTEXT_WEIGHT * tr.GROUP_NUMBER_WEIGHT for g in earlier)

@@ -142,3 +142,48 @@ def test_senses_as_written_are_kept_for_character_grams() -> None:
     state = [out.senses[normalize(s)] for s in ["الحالة", "الدولة", "يقرّ"]]
     assert state[0] > state[1] > state[2] and sum(state) == pytest.approx(1.0)
 
+
+
+def test_each_question_word_is_one_synonym_set() -> None:
+    out = translate_query("state of the envoy in May", lexicon())
+    state = next(g for g in out.groups if terms_of("الدولة")[0] in g)
+    # all of the word's senses are in its set, the first at full weight, the rest decaying
+    w = [state[terms_of(s)[0]] for s in ["الحالة", "الدولة", "يقرّ"]]
+    assert w[0] == pytest.approx(1.0) and w[0] > w[1] > w[2] > 0
+    assert terms_of("المبعوث")[0] not in state
+    assert any(terms_of("المبعوث")[0] in g for g in out.groups if g is not state)
+    may = next(g for g in out.groups if terms_of("مايو")[0] in g)
+    assert terms_of("أيار")[0] in may  # every spelling of the month is one alternative
+    assert {t for g in out.groups for t in g} == set(out.terms)
+
+
+def test_sibling_and_name_match_join_their_word_set() -> None:
+    plural, singular = terms_of("النقاط")[0], terms_of("النقطة")[0]
+    points = translate_query("How many points?", lexicon()).groups
+    assert len(points) == 1 and set(points[0]) == {plural, singular}
+    assert points[0][plural] == pytest.approx(1.0)
+    assert points[0][singular] == pytest.approx(tr.GROUP_SIBLING_WEIGHT)
+    amazon = stem(normalize("الأمازون"))
+    out = translate_query("How big is Amazon?", lexicon(), names={skeleton_en("Amazon"): [amazon]})
+    (group,) = [g for g in out.groups if amazon in g]
+    assert terms_of("امرأة قوية")[0] in group  # the dictionary's reading is an alternative, not an extra
+
+
+def test_roman_numerals() -> None:
+    assert [tr.roman_value(x) for x in ["XLIX", "II", "XIV", "MCMXCIV"]] == [49, 2, 14, 1994]
+    assert [tr.roman_value(x) for x in ["I", "IIII", "VX", "Mix", "city"]] == [None] * 5
+
+
+def test_roman_numeral_after_a_name_is_searched_as_digits() -> None:
+    out = translate_query("Who won Super Bowl XLIX?", lexicon())
+    assert "49" in out.terms
+    assert "49" not in translate_query("What does XLIX mean?", lexicon()).terms  # no name before it
+
+
+def test_digits_weigh_more_than_number_words_in_their_sets() -> None:
+    out = translate_query("Which five envoys came in 2024?", lexicon())
+    year = next(g for g in out.groups if "2024" in g)
+    five = next(g for g in out.groups if "5" in g)
+    assert year["2024"] == pytest.approx(tr.GROUP_NUMBER_WEIGHT)
+    assert five["5"] == pytest.approx(tr.NUMBER_WEIGHT) and year["2024"] > five["5"]
+    assert out.terms["2024"] == pytest.approx(tr.NUMBER_WEIGHT)  # the flat terms keep their weights

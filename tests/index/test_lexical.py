@@ -176,3 +176,46 @@ def test_serving_copy_is_read_only_before_first_use_and_safe_across_threads() ->
     for g in got:
         np.testing.assert_array_equal(g, want)
     assert fresh.counts is None
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_grouped_scores_take_the_best_term_of_each_group(seed: int) -> None:
+    docs = random_corpus(seed)
+    idx = LexicalIndex.build(docs)
+    groups = [{"t1": 1.0, "t2": 0.5, "missing": 1.0}, {"حرب": 0.7}, {"t3": 1.0, "مفاوض": 1.0}]
+    per_term = [{t: idx.scores({t: w}) for t, w in g.items()} for g in groups]
+    expected = sum(np.max(np.stack(list(s.values())), axis=0) for s in per_term)
+    np.testing.assert_allclose(idx.scores_grouped(groups), expected, rtol=1e-6)
+
+
+def test_grouped_scores_of_single_terms_equal_plain_scores() -> None:
+    docs = random_corpus(3)
+    idx = LexicalIndex.build(docs)
+    query = {"t1": 1.0, "حرب": 0.35, "t2": 2.0}
+    np.testing.assert_allclose(idx.scores_grouped([{t: w} for t, w in query.items()]), idx.scores(query), rtol=1e-6)
+
+
+def test_synonyms_in_one_group_do_not_add_up() -> None:
+    # Passage 0 holds two translations of one English word, passage 1 one translation each of two words.
+    idx = LexicalIndex.build([["fauz", "intisar"], ["fauz", "kaas"], ["other"], ["other"]])
+    groups = [{"fauz": 1.0, "intisar": 1.0}, {"kaas": 1.0}]
+    flat = idx.scores({"fauz": 1.0, "intisar": 1.0, "kaas": 1.0})
+    grouped = idx.scores_grouped(groups)
+    assert grouped[1] > grouped[0]
+    assert flat[0] > 0 and grouped[0] < flat[0]
+    assert not idx.scores_grouped([{"zzz": 1.0}, {"fauz": 0.0}]).any()
+
+
+def test_grouped_scores_of_rare_terms_match_the_dense_path() -> None:
+    # Rare terms take the sparse path (few postings against many passages), common ones the dense one.
+    docs = [["filler", f"w{i}"] for i in range(200)]
+    docs[3] += ["rare1", "rare2"]
+    docs[7] += ["rare2"]
+    docs[9] += ["rare1"]
+    idx = LexicalIndex.build(docs)
+    groups = [{"rare1": 1.0, "rare2": 0.6}, {"filler": 0.5, "w3": 1.0}, {"absent": 1.0}, {}]
+    per_term = [[idx.scores({t: w}) for t, w in g.items()] for g in groups]
+    expected = sum(np.max(np.stack(s), axis=0) for s in per_term if s)
+    got = idx.scores_grouped(groups)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[3] > got[9] > 0 and got[7] > 0
