@@ -1,9 +1,10 @@
 """From a question to what each retrieval channel searches for.
 
-Channels: `lexical` (the question's own terms), `grams` (character 4-grams of an Arabic
-question, or of an English question's Arabic translations), `translated` (English question ->
-Arabic terms through the dictionary), `dense` (the question, glossed into English when the embedder is
-English-only and the question Arabic) and `names` (cross-script name keys, when available).
+Channels: `lexical` (the question's own terms; an Arabic question's without its interrogative
+frame, see `query_ar`), `grams` (character 4-grams of an Arabic question, or of an English
+question's Arabic translations), `translated` (English question -> Arabic terms through the
+dictionary), `dense` (the question, glossed into English when the embedder is English-only and
+the question Arabic) and `names` (cross-script name keys, when available).
 """
 
 from __future__ import annotations
