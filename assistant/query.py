@@ -1,15 +1,17 @@
 """From a question to what each retrieval channel searches for.
 
-Channels: `lexical` (the question's own terms), `grams` (character 4-grams of an Arabic
-question, or of an English question's Arabic translations), `translated` (English question ->
-Arabic terms through the dictionary), `dense` (the question, glossed into English when the embedder is
-English-only and the question Arabic) and `names` (cross-script name keys, when available).
+Channels: `lexical` (the question's own terms; an Arabic question's without its interrogative
+frame, see `query_ar`), `grams` (character 4-grams of an Arabic question, or of an English
+question's Arabic translations), `translated` (English question -> Arabic terms through the
+dictionary), `dense` (the question, glossed into English when the embedder is English-only and
+the question Arabic) and `names` (cross-script name keys, when available).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.query_ar import arabic_terms
 from assistant.snapshot import Snapshot
 from index.bridge import dense_text
 from index.tokens import analyze, char_grams
@@ -58,9 +60,11 @@ CONTEXT_WEIGHT = 0.35
 
 def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = None) -> QueryPlan:
     """`context` (an earlier question, for follow-ups) adds its terms at a low weight."""
-    plan = QueryPlan(question, lang, _counts(analyze(question)))
     if lang == "ar":
-        plan.grams = _counts(char_grams(question))
+        terms, grams = arabic_terms(question)
+        plan = QueryPlan(question, lang, terms, grams)
+    else:
+        plan = QueryPlan(question, lang, _counts(analyze(question)))
     if context:
         for t in analyze(context):
             plan.terms.setdefault(t, CONTEXT_WEIGHT)

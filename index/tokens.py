@@ -68,8 +68,12 @@ def char_grams(text: str, n: int = 4) -> list[str]:
     """
     out: list[str] = []
     for tok in tokenize(text):
-        if is_stopword(tok.norm):
-            continue
-        w = f"#{tok.norm}#"
-        out.extend(w[i : i + n] for i in range(max(1, len(w) - n + 1)))
+        if not is_stopword(tok.norm):
+            out.extend(word_grams(tok.norm, n))
     return out
+
+
+def word_grams(norm: str, n: int = 4) -> list[str]:
+    """Character n-grams of one normalized word, with word-boundary marks (as `char_grams` indexes them)."""
+    w = f"#{norm}#"
+    return [w[i : i + n] for i in range(max(1, len(w) - n + 1))]
