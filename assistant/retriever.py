@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from assistant.answer import Hit
 from assistant.fusion import ChannelScores, parse_weights, rrf, zsum
+from assistant.neighbours import MERGE_DEPTH, join_neighbours
 from assistant.query import QueryPlan, plan_query
 from assistant.question import question_language
 from assistant.snapshot import Snapshot
@@ -75,10 +76,10 @@ def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:
         if not fused:  # every weighted channel flat (e.g. a one-passage index): ranks still order it
             fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
     hits = []
-    for row, score, parts in fused[:top_k]:
+    for row, score, parts in fused[: top_k + MERGE_DEPTH]:
         p = snap.index.passage(row)
         hits.append(Hit(row, p.doc_id, p.start, p.end, score, p.text, parts))
-    return hits
+    return join_neighbours(hits)[:top_k]
 
 
 def retrieve(question: str, snap: Snapshot, top_k: int, lang: str | None = None) -> list[Hit]:

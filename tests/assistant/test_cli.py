@@ -99,8 +99,11 @@ def test_ask_json_on_a_fresh_machine_indexes_the_sample_first(index_dir: Path, c
     answer = json.loads(out)
     assert "sample" in err  # says it indexed the built-in sample corpus
     assert answer["lang"] == "ar" and answer["abstained"] is False
-    assert answer["citations"] and len(answer["retrieved"]) == 3
+    # The sample is three passages; two that overlap and both rank high come back as one hit.
+    assert answer["citations"] and 2 <= len(answer["retrieved"]) <= 3
     source = (sample_corpus_dir() / SAMPLE).read_text(encoding="utf-8")
+    for h in answer["retrieved"]:
+        assert source[h["start"] : h["end"]] == h["text"]
     for c in answer["citations"]:
         assert c["doc_id"] == SAMPLE
         assert source[c["start"] : c["end"]] == c["quote"]
