@@ -11,6 +11,7 @@ ways (its words translated, the sentence's words glossed) and through name skele
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -138,6 +139,33 @@ def english_gloss(norm: str, lexicon) -> frozenset[str]:
     return found
 
 
+_PAST_ENDINGS = ("تا", "وا", "ت")  # دمرت, قتلوا, أصابتا: past-tense endings on a three-letter verb
+
+
+def _sentence_gloss(norm: str, lexicon) -> frozenset[str]:
+    """`english_gloss` of a sentence word; a past-tense verb the dictionary lists only bare
+    (دمرت -> دمر "destruct") is read as its three-letter stem, so "destroyed" can find it."""
+    found = english_gloss(norm, lexicon)
+    if found or not _is_arabic(norm):
+        return found
+    bare = norm[1:] if norm[:1] in "وف" and len(norm) > 4 else norm  # ودمرت: و + دمرت
+    for end in _PAST_ENDINGS:
+        base = bare[: -len(end)]
+        if bare.endswith(end) and len(base) == 3 and not base.startswith("ال"):
+            return english_gloss(base, lexicon)
+    return found
+
+
+GLOSS_PREFIX = 5  # English stems sharing this many first letters may be one word's derivations
+GLOSS_SHARE = 0.7  # ... when the shared start is this much of the shorter stem (destroy / destruct)
+
+
+def _gloss_close(a: str, b: str) -> bool:
+    """destroy ~ destruct, injur ~ injuri: two English stems of one family, by a long shared start."""
+    n = len(os.path.commonprefix([a, b]))
+    return n >= GLOSS_PREFIX and n >= GLOSS_SHARE * min(len(a), len(b))
+
+
 @lru_cache(maxsize=200_000)
 def _name_keys(norm: str) -> frozenset[str]:
     return frozenset(k for k in arabic_keys(norm) if len(k) >= MIN_KEY) if _is_arabic(norm) else frozenset()
@@ -193,7 +221,7 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
     stems = [stem(t.norm) for t in toks]
     roots = [root_key(t.text) for t in toks]
     names = [_name_keys(t.norm) for t in toks]
-    gloss = [english_gloss(t.norm, lexicon) for t in toks] if english and lexicon is not None else None
+    gloss = [_sentence_gloss(t.norm, lexicon) for t in toks] if english and lexicon is not None else None
     runs: dict[str, list[tuple[int, int]]] = {}
     if english:
         for key, i, j in span_keys([t.norm for t in toks]):
@@ -208,6 +236,8 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
             at.setdefault(("n", k), []).append(i)
         for g in gloss[i] if gloss is not None else ():
             at.setdefault(("g", g), []).append(i)
+            if len(g) >= GLOSS_PREFIX:
+                at.setdefault(("gp", g[:GLOSS_PREFIX]), []).append(i)
     duals = [i for i, t in enumerate(toks) if t.norm.endswith(("ين", "ان", "تا", "تي"))]
     return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals)
 
@@ -277,6 +307,13 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         for form in forms:
             for i in view.positions(kind, form):
                 put(i, strength)
+    if view.gloss is not None:
+        for form in key.gloss:
+            if len(form) < GLOSS_PREFIX:
+                continue
+            for i in view.positions("gp", form[:GLOSS_PREFIX]):
+                if form not in view.gloss[i] and any(_gloss_close(form, g) for g in view.gloss[i]):
+                    put(i, ROOT)  # a derivation through the dictionary: weaker than a shared sense
     for term in key.exact:
         for i in view.positions("s", term):
             put(i, EXACT)

@@ -150,7 +150,7 @@ FEATURES: tuple[str, ...] = (
     *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
-    "name_cut_left", "name_cut_right", "nisba_first_ent",
+    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -194,6 +194,8 @@ RULES = {
     "place_before_where": 1.5,  # في X / near X
     "len2_ent": 0.5,  # names and places are mostly two words in news (first and last name, مدينة X)
     "nisba_first_ent": -1.0,  # الرئيس الأوكراني X: the name is X, not the adjective before it
+    "asked_title_before_who": 2.0,  # من هو المبعوث الأميركي -> المبعوث الأميركي X, not الرئيس الأوكراني Y
+    "place_name_where": 0.8,  # في أبوظبي / بموسكو: a name after a place preposition answers "where"
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -234,6 +236,14 @@ def _token_range(view: SentenceView, start: int, end: int) -> tuple[int, int]:
     return (idx[0], idx[-1] + 1) if idx else (0, 0)
 
 
+def _verbal(norm: str) -> bool:
+    """A verb right after a number (770 قتلوا, 5 يقاتلون): a past plural in -وا on a stem of three
+    letters or more (not عضوا, whose و is radical), or an imperfect plural (ي / ت ... ون)."""
+    if norm.startswith("ال") or norm in _TIME_UNITS or not any("\u0600" <= c <= "\u06ff" for c in norm):
+        return False
+    return (norm.endswith("وا") and len(norm) >= 5) or (norm[:1] in "يت" and norm.endswith("ون") and len(norm) >= 5)
+
+
 def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) -> tuple[int, ...]:
     """The words after a number that name what it counts ("1636 من أنظمة ..." skips the من)."""
     out: list[int] = []
@@ -245,6 +255,8 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
             continue
         if norm[:1].isdigit() or (out and norm[:1] == "و" and len(norm) > 3):
             break  # another number, or the next item of a list (5 سفن وغواصتين): not this one's noun
+        if _verbal(norm):
+            break  # "770 قتلوا": the number is the subject of a verb, it counts no noun
         out.append(k)
         k += 1
     return tuple(out)
@@ -252,6 +264,7 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
 
 UNIT_WINDOW = 3  # words after a number read for the counted noun and its adjectives (مركبة قتالية مدرعة)
 MODIFIER_SHARE = 0.4  # of a unit's fit, the share that the asked noun's adjectives carry
+TELLING_SHARE = 0.5  # an adjective at least this rare (idf share of the rarest question word) tells the noun
 FIT_TIE = 0.05  # numbers whose unit fits this much less than the best one count something else
 
 
@@ -274,16 +287,29 @@ def _key_fit(view: SentenceView, key: Key, where: set[int]) -> float:
     return max(single, phrase, best if best < EXACT else 0.0)
 
 
-def unit_fit(view: SentenceView, units: set[int], heads: list[Key], modifiers: list[Key]) -> float:
+def unit_fit(
+    view: SentenceView, units: set[int], heads: list[Key], modifiers: list[Key], telling: list[Key] | None = None
+) -> float:
     """How well the words after a number name the asked noun phrase: its head noun (in full, or
     by part of a multi-word translation), then its adjectives ("435 طائرة حربية" fits "warplanes"
-    better than "125 ألف طائرة مسيرة"; "28 سفينة حربية" fits "السفن الحربية" better than 435 طائرة حربية)."""
+    better than "125 ألف طائرة مسيرة"; "28 سفينة حربية" fits "السفن الحربية" better than 435 طائرة حربية).
+    `telling`: the adjectives that may stand for a head noun the words after the number miss."""
     if not units or not heads:
         return 0.0
-    head = max(_key_fit(view, k, units) for k in heads)
-    if not modifiers or head == 0:
+    # The counted noun comes first; a later word is its adjective (24 ألف مركبة قتالية), which
+    # names the asked noun only as such, not by a shared root (قتالية is no count of قتلى).
+    first, rest = {min(units)}, units - {min(units)}
+    head = max(_key_fit(view, k, first) for k in heads)
+    later = max((_key_fit(view, k, rest) for k in heads), default=0.0) if rest else 0.0
+    head = max(head, later if later > ROOT else 0.0)
+    if not modifiers:
         return head
     mods = sum(_key_fit(view, k, units) for k in modifiers) / len(modifiers)
+    if head == 0:
+        # the noun itself missed (a synonym the dictionary lacks: vehicles / مركبة) but its
+        # adjectives are there (armored -> مدرعة): a weaker fit, below any number of the noun
+        # itself. Only by telling adjectives (Ukrainian civilians are not 55 ألف جندي أوكراني).
+        return MODIFIER_SHARE * sum(_key_fit(view, k, units) for k in telling or ()) / len(modifiers)
     return head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * mods)
 
 
@@ -301,6 +327,10 @@ def _unit_fits(
     if not heads:
         return {}
     mods = _modifier_keys(keys, qtype)
+    # Adjectives that tell what is counted: not a name's (Ukrainian) nor one as common in the
+    # articles as a nationality (الأوكرانيين, by its low idf against the question's rarest word).
+    top = max(k.weight for k in keys)
+    telling = [k for k in mods if not k.label[:1].isupper() and k.weight >= TELLING_SHARE * top]
     out = {}
     for p in numbers:
         if p.unit_tokens == (p.i,):  # a dual: the noun is the number itself
@@ -309,7 +339,7 @@ def _unit_fits(
             m = sum(_key_fit(view, k, after) for k in mods) / len(mods) if mods and head else 1.0
             out[(p.i, p.j)] = head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * m)
         else:
-            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods)
+            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods, telling)
     return out
 
 
@@ -388,6 +418,9 @@ def _durations(view: SentenceView, brk: np.ndarray, numbers: list[_Phrase], lang
     return out
 
 
+UNKNOWN_VERB = 0.3  # name-likeness of a word the dictionary lacks but shaped like a verb
+
+
 def _name_like(view: SentenceView, k: int, lexicon) -> float:
     """How much token k looks like part of a name: unknown to the dictionary, or a capitalized Latin word."""
     tok = view.tokens[k]
@@ -428,7 +461,7 @@ def arabic_name_score(norm: str, lexicon) -> float:
     if _nisba(norm):
         return 0.5
     verb = verb_like(norm) or (norm[:1] == "ل" and verb_like(norm[1:]))  # لتنتهي: لِ + a verb
-    return 0.3 if verb else 1.0
+    return UNKNOWN_VERB if verb else 1.0
 
 
 def _prefix_prep(norm: str, preps: str) -> bool:
@@ -500,6 +533,7 @@ class _Static:
     cause: np.ndarray
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
+    first_b: np.ndarray  # token starts with ب (after a و / ف)
     prev_col: np.ndarray  # per start token: the `prev_<word>` column base it sets, or -1
     next_col: np.ndarray  # per token as the word after a span: the `next_<word>` column base, or -1
     numbers: list = None  # find_numbers of the sentence
@@ -512,6 +546,17 @@ def _title_runs(norms: list[str], brk: np.ndarray) -> np.ndarray:
     out = np.zeros(len(norms))
     for k, x in enumerate(norms):
         out[k] = x in _TITLES or (k > 0 and out[k - 1] > 0 and not brk[k - 1] and _nisba(x))
+    return out
+
+
+def _asked_titles(titles: np.ndarray, hit: np.ndarray, brk: np.ndarray) -> np.ndarray:
+    """Per token of a title run (المبعوث الأميركي): how fully the run so far echoes the question.
+    The person asked about by their title is the name after the title the question names."""
+    out = np.zeros(len(titles))
+    for k in range(len(titles)):
+        if titles[k] > 0:
+            before = out[k - 1] if k > 0 and titles[k - 1] > 0 and not brk[k - 1] else None
+            out[k] = hit[k] if before is None else min(before, hit[k])
     return out
 
 
@@ -549,6 +594,12 @@ def _static(view: SentenceView, lexicon) -> _Static:
         word = x if x in _NEXT_SET else "و" if x[:1] == "و" and len(x) > 3 else None
         if word is not None:
             next_col[k] = _COL[f"next_{word}_{ENTITY}"]
+    name = np.array([_name_like(view, k, lexicon) for k in range(n)], dtype=np.float64)
+    for k in range(1, n):
+        # A word the dictionary lacks, verb-shaped only by its first letters (ويتكوف: و + يتكوف),
+        # right after a name in the same clause is the surname, not a verb.
+        if name[k] == UNKNOWN_VERB and name[k - 1] >= 0.99 and not brk[k - 1]:
+            name[k] = 1.0
     memo = _Static(
         norms=norms,
         comma=comma,
@@ -557,9 +608,10 @@ def _static(view: SentenceView, lexicon) -> _Static:
         clause=clause,
         stop=flags(is_stopword),
         edge_bad=[is_stopword(x) and x not in _EDGE_OK for x in norms],
-        name=np.array([_name_like(view, k, lexicon) for k in range(n)], dtype=np.float64),
+        name=name,
         latin=flags(lambda x: any("a" <= c <= "z" for c in x)),
-        verb=flags(verb_like),
+        # ستيف looks like a future verb (س + تيف), but the dictionary reads it as "Steve"
+        verb=flags(verb_like) * (name < 0.99),
         first_al=flags(lambda x: x.startswith("ال")),
         first_waw=flags(lambda x: x[:1] == "و" and len(x) > 3),
         titles=_title_runs(norms, brk),
@@ -568,6 +620,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
         cause=flags(lambda x: x in _CAUSE_CUES),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
         prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
         next_col=next_col,
         numbers=list(find_numbers(view.text)),
@@ -636,6 +689,9 @@ def candidates(
     dates = view.memo.get(("dates", lang))
     if dates is None:
         dates = view.memo[("dates", lang)] = _dates(view, lang)
+    if kind in (COUNT, QUANTITY):
+        # the day or the year inside a date (في 1 مارس 1979) counts nothing
+        numbers = [p for p in numbers if not any(d.i <= p.i and p.j <= d.j and d.j - d.i > p.j - p.i for d in dates)]
     durations = _durations(view, brk, numbers, lang)
     phrases: dict[tuple[int, int], _Phrase] = {}
     numtok = np.zeros(n)
@@ -753,8 +809,16 @@ def candidates(
         X[:, _COL[f"name_all_{kind}"]] = ~any_in(not_name)
     if kind == WHO:
         X[:, _COL["title_before_who"]] = left_ok & (st.titles[prev_i] > 0)
-    place = (left_ok & (st.place[prev_i] > 0)) | (st.prep_place[si] > 0)
-    X[:, _COL["place_before_where" if kind == WHERE else "place_before_other"]] = place
+        X[:, _COL["asked_title_before_who"]] = np.where(left_ok, _asked_titles(st.titles, hit, brk)[prev_i], 0.0)
+    cue = left_ok & (st.place[prev_i] > 0)
+    if kind == WHERE:
+        # بموسكو, not بداية / بحضور: a glued ب / ل marks a place only on a name
+        X[:, _COL["place_before_where"]] = cue | ((st.prep_place[si] > 0) & (name[si] >= 0.99))
+        # في X / بX, not لX ("for X"): the glued ل marks a beneficiary more often than a place
+        at_place = cue | ((st.prep_place[si] > 0) & (st.first_b[si] > 0) & (name[si] >= 0.99))
+        X[:, _COL["place_name_where"]] = at_place & ~any_in(not_name)
+    else:
+        X[:, _COL["place_before_other"]] = cue | (st.prep_place[si] > 0)
     X[:, _COL["cause_before_why" if kind == WHY else "cause_before_other"]] = left_ok & (st.cause[prev_i] > 0)
     comp_col = "comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"
     X[:, _COL[comp_col]] = left_ok & (st.comp[prev_i] > 0)

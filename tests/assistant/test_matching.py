@@ -35,3 +35,22 @@ def test_view_cache_analyses_a_sentence_once_per_index() -> None:
     assert view_cache(index_a, None).get("d", doc, 0, 18, False) is view
     assert view_cache(index_b, None) is not cache  # a new index starts afresh
     assert cache.sentences("d", doc, 0, len(doc)) == cache.sentences("d", doc, 0, len(doc))
+
+
+def test_gloss_families_and_past_verbs_meet_an_english_question(sample_sanad) -> None:
+    from assistant.matching import _gloss_close
+
+    assert _gloss_close("destroy", "destruct") and _gloss_close("injur", "injuri")
+    assert not _gloss_close("state", "station") and not _gloss_close("dest", "destin")
+    lexicon = sample_sanad.lexicon()
+    if lexicon is None:
+        import pytest
+
+        pytest.skip("no FreeDict dictionary installed")
+    sentence = "ودمرت القوات الجسر."
+    question = "What did the forces destroy?"
+    qtype = detect_type(question, "en")
+    keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]), lexicon)
+    view = sentence_view(sentence, 0, len(sentence), lexicon, english=True)
+    key = next(k for k in keys if k.label == "destroy")
+    assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # ودمرت, read as دمر "destruct"
