@@ -310,3 +310,11 @@ def test_a_number_of_the_asked_nouns_adjectives_when_the_noun_itself_is_missed(l
     s = "وقتل 300 جندي أوكراني في المعارك."
     spans = _best_count("How many Ukrainian civilians were killed?", s, others, lexicon)
     assert not any(sp.counts_target for sp in spans)
+
+
+def test_a_name_or_place_starting_on_a_question_word_is_flagged() -> None:
+    # مقتل echoes قتل (by its root); the place is the name after في
+    cands, qtype = cands_for("أين قتل الجنود؟", "وأعلن الجيش مقتل الجنود في دوبونيه أمس.")
+    assert qtype.kind == "where"
+    assert row_of(cands, "مقتل").get("echo_edge_ent") == 1.0
+    assert "echo_edge_ent" not in row_of(cands, "دوبونيه")
