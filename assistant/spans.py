@@ -76,6 +76,7 @@ _TITLES = _words(
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
+_OTHERS = _words("آخرين آخرون أخرى others")  # "8 قتلى و21 آخرين": the noun of the number before
 _COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
 _TIME_UNITS = {
     normalize(k): v
@@ -332,8 +333,12 @@ def _unit_fits(
     # articles as a nationality (الأوكرانيين, by its low idf against the question's rarest word).
     top = max(k.weight for k in keys)
     telling = [k for k in mods if not k.label[:1].isupper() and k.weight >= TELLING_SHARE * top]
-    out = {}
-    for p in numbers:
+    out: dict[tuple[int, int], float] = {}
+    last = 0.0  # fit of the previous number, which "21 آخرين" (21 others) counts again
+    for p in sorted(numbers, key=lambda p: p.i):
+        if p.unit_tokens and view.tokens[p.unit_tokens[0]].norm in _OTHERS:
+            out[(p.i, p.j)] = last
+            continue
         if p.unit_tokens == (p.i,):  # a dual: the noun is the number itself
             after = set(_unit_tokens(view, brk, p.j, UNIT_WINDOW - 1)) if p.j < len(view.tokens) else set()
             head = 1.0 if duals else 0.0
@@ -341,6 +346,7 @@ def _unit_fits(
             out[(p.i, p.j)] = head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * m)
         else:
             out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods, telling)
+        last = out[(p.i, p.j)]
     return out
 
 

@@ -318,3 +318,11 @@ def test_a_name_or_place_starting_on_a_question_word_is_flagged() -> None:
     assert qtype.kind == "where"
     assert row_of(cands, "مقتل").get("echo_edge_ent") == 1.0
     assert "echo_edge_ent" not in row_of(cands, "دوبونيه")
+
+
+def test_others_after_a_number_count_the_noun_of_the_number_before() -> None:
+    # "21 آخرين" are 21 other people: it counts the noun of the number before it
+    s = "وأسفر القصف عن مقتل 8 أشخاص وإصابة 21 آخرين، وتدمير 5 منازل."
+    spans = spans_for("كم شخصا أصيب في القصف؟", s)
+    counted = {sp.display for sp in spans if sp.counts_target}
+    assert counted == {"8", "21"}
