@@ -326,3 +326,12 @@ def test_others_after_a_number_count_the_noun_of_the_number_before() -> None:
     spans = spans_for("كم شخصا أصيب في القصف؟", s)
     counted = {sp.display for sp in spans if sp.counts_target}
     assert counted == {"8", "21"}
+
+
+def test_the_name_in_brackets_after_the_asked_noun() -> None:
+    cands, qtype = cands_for("ما الصحيفة التي نشرت الخبر؟", "ونشرت الصحيفة الفرنسية الكبرى (لوموند) الخبر أمس.")
+    assert qtype.kind == "who"
+    assert row_of(cands, "لوموند").get("paren_name_ent") == 1.0
+    assert "paren_name_ent" not in row_of(cands, "الفرنسية الكبرى")
+    cands, _ = cands_for("ما الصحيفة التي نشرت الخبر؟", "ونشرت الصحيفة الخبر أمس، ثم (لوموند) نفته.")
+    assert "paren_name_ent" not in row_of(cands, "لوموند")  # brackets far from the asked noun
