@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.answer_type import QuestionType
+from assistant.answer_type import WHERE, QuestionType
 from index.normalize import normalize
 from index.numbers import dual_count, format_number, parse_number
 from index.stem import stem
@@ -29,6 +29,7 @@ EXACT, NAME, GLOSS, ROOT = 1.0, 0.9, 0.8, 0.7
 MAX_SENSES = 3  # dictionary senses read per English word
 UNSEEN_EN_WEIGHT = 0.5  # share of the top idf for an English word none of whose translations occur
 TRANSLATION_FLOOR = 0.2  # translations weighted below this share of the best one are ignored
+PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region" in sentence coverage
 # Question words that carry no topic once the answer type is known.
 _EN_FILLER = frozenset(
     "whats name named called kind type sort ones one according say said says do does did happen happened".split()
@@ -540,6 +541,8 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         # topic the articles lack; it counts, but less than a word we could look for.
         weight = max((idf(t) for t in seen_terms), default=UNSEEN_EN_WEIGHT * idf.max)
         is_target = any(w.norm in target for w in words)
+        if is_target and qtype.kind == WHERE:
+            weight *= PLACE_NOUN_SHARE  # "which town": the answer sentence names the town, seldom says "town"
         keys.append(
             Key(
                 text,

@@ -54,3 +54,16 @@ def test_gloss_families_and_past_verbs_meet_an_english_question(sample_sanad) ->
     view = sentence_view(sentence, 0, len(sentence), lexicon, english=True)
     key = next(k for k in keys if k.label == "destroy")
     assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # ودمرت, read as دمر "destruct"
+
+
+def test_the_asked_noun_of_a_where_question_counts_less_in_coverage() -> None:
+    # the sentence that answers "which town" names the town; it seldom says "town"
+    from assistant.matching import PLACE_NOUN_SHARE
+
+    lex = LexicalIndex.build([analyze("دخل الجيش المدينة.")])
+    where = detect_type("Which town did the army enter?", "en")
+    count = detect_type("How many town did the army enter?", "en")
+    assert where.kind == "where" and count.kind == "count"
+    w = next(k for k in question_keys("Which town did the army enter?", "en", where, lex) if k.target)
+    c = next(k for k in question_keys("How many town did the army enter?", "en", count, lex) if k.target)
+    assert w.weight == PLACE_NOUN_SHARE * c.weight
