@@ -29,6 +29,8 @@ class QuestionType:
     target: tuple[str, ...] = ()
     # Question tokens that only say what is asked (كم / how many / ما اسم): not topic words.
     wh_tokens: frozenset[int] = field(default_factory=frozenset)
+    # "What did X say?" (ماذا قال X): the answer is what follows X's verb of saying (X said that ...).
+    speech: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -292,9 +294,16 @@ def _english(toks: list[Token]) -> QuestionType:
     return QuestionType(WHAT, (), frozenset())
 
 
+# Verbs of saying: a "what" question built on one asks for the reported words.
+_SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أعلنت صرح صرحت أكد أكدت say says said tell told announce announced")
+
+
 def detect_type(question: str, lang: str) -> QuestionType:
     """The expected answer type of `question` ('ar' or 'en'), with the asked noun when there is one."""
     toks = tokenize(question)
     if not toks:
         return QuestionType(WHAT)
-    return _arabic(toks) if lang == "ar" else _english(toks)
+    qtype = _arabic(toks) if lang == "ar" else _english(toks)
+    if qtype.kind == WHAT and any(_strip_conj(t.norm) in _SAYING for t in toks):
+        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=True)
+    return qtype

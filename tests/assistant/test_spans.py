@@ -335,3 +335,12 @@ def test_the_name_in_brackets_after_the_asked_noun() -> None:
     assert "paren_name_ent" not in row_of(cands, "الفرنسية الكبرى")
     cands, _ = cands_for("ما الصحيفة التي نشرت الخبر؟", "ونشرت الصحيفة الخبر أمس، ثم (لوموند) نفته.")
     assert "paren_name_ent" not in row_of(cands, "لوموند")  # brackets far from the asked noun
+
+
+def test_what_the_asked_speaker_said_follows_their_name_and_that() -> None:
+    cands, qtype = cands_for("ماذا قال الوزير عن المفاوضات؟", "وقال الوزير إن هناك تقدما كبيرا في المفاوضات رغم ضغوط الحلفاء.")
+    assert qtype.speech
+    assert row_of(cands, "هناك تقدما كبيرا").get("said_clause_what") == 1.0
+    assert "said_clause_what" not in row_of(cands, "ضغوط الحلفاء")
+    cands, qtype = cands_for("ماذا دمرت القوات؟", "وقالت القوات إن الجسر دمر.")
+    assert not qtype.speech and "said_clause_what" not in row_of(cands, "الجسر")
