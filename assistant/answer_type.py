@@ -31,6 +31,8 @@ class QuestionType:
     wh_tokens: frozenset[int] = field(default_factory=frozenset)
     # "What did X say?" (ماذا قال X): the answer is what follows X's verb of saying (X said that ...).
     speech: bool = False
+    # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's son-in-law).
+    relation: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -298,12 +300,18 @@ def _english(toks: list[Token]) -> QuestionType:
 _SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أعلنت صرح صرحت أكد أكدت say says said tell told announce announced")
 
 
+_RELATION = _norms("صلة علاقة قرابة relation relationship related")
+
+
 def detect_type(question: str, lang: str) -> QuestionType:
     """The expected answer type of `question` ('ar' or 'en'), with the asked noun when there is one."""
     toks = tokenize(question)
     if not toks:
         return QuestionType(WHAT)
     qtype = _arabic(toks) if lang == "ar" else _english(toks)
-    if qtype.kind == WHAT and any(_strip_conj(t.norm) in _SAYING for t in toks):
-        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=True)
+    norms = {_strip_conj(t.norm) for t in toks}
+    speech = qtype.kind == WHAT and bool(norms & _SAYING)
+    relation = qtype.kind in (WHAT, HOW, WHO) and bool(norms & _RELATION)
+    if speech or relation:
+        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation)
     return qtype

@@ -151,7 +151,7 @@ FEATURES: tuple[str, ...] = (
     *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
-    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent", "said_clause_what",
+    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent", "said_clause_what", "relation_between",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -200,6 +200,7 @@ RULES = {
     "echo_edge_ent": -1.5,  # a name or place neither starts nor ends on a word of the question (بمقتل)
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
+    "relation_between": 1.0,  # ما صلة X بـY -> X [صهر] Y: the word the question's two names enclose
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -870,6 +871,8 @@ def candidates(
     X[R, _bucket_cols(dl, _DIST_BUCKETS, "dleft", "dleft_none")] = 1.0
     X[R, _bucket_cols(dr, _DIST_BUCKETS, "dright", "dright_none")] = 1.0
     X[:, _COL["between"]] = (dl > 0) & (dr > 0)
+    if qtype.relation:
+        X[:, _COL["relation_between"]] = (dl == 1) & (dr == 1)
     if group == ENTITY:
         X[:, _COL["name_edges_ent"]] = (name[si] >= 0.99) & (name[sj - 1] >= 0.99)
         X[:, _COL["echo_edge_ent"]] = (hit[si] > 0) | (hit[sj - 1] > 0)

@@ -119,3 +119,9 @@ def test_a_what_question_on_a_verb_of_saying_asks_for_the_reported_words() -> No
     assert detect_type("What did the minister say about the deal?", "en").speech
     assert not detect_type("ماذا دمرت القوات؟", "ar").speech
     assert not detect_type("من قال إن الاتفاق قريب؟", "ar").speech  # a who question, not a what
+
+
+def test_a_question_about_how_two_people_are_related() -> None:
+    assert detect_type("ما صلة سامر الخطيب بالوزير؟", "ar").relation
+    assert detect_type("What is the relationship between Smith and Jones?", "en").relation
+    assert not detect_type("ما الجهة التي نشرت البيان؟", "ar").relation

@@ -344,3 +344,11 @@ def test_what_the_asked_speaker_said_follows_their_name_and_that() -> None:
     assert "said_clause_what" not in row_of(cands, "ضغوط الحلفاء")
     cands, qtype = cands_for("ماذا دمرت القوات؟", "وقالت القوات إن الجسر دمر.")
     assert not qtype.speech and "said_clause_what" not in row_of(cands, "الجسر")
+
+
+def test_the_word_between_the_two_names_a_relation_question_asks_about() -> None:
+    question = "ما صلة سامر الخطيب بالوزير كمال حداد؟"
+    cands, qtype = cands_for(question, "وحضر سامر الخطيب شقيق الوزير كمال حداد الاجتماع، قال الرئيس إنه ناجح.")
+    assert qtype.relation
+    assert row_of(cands, "شقيق").get("relation_between") == 1.0
+    assert "relation_between" not in row_of(cands, "الاجتماع")
