@@ -157,6 +157,14 @@ def _sentence_gloss(norm: str, lexicon) -> frozenset[str]:
     return found
 
 
+FUZZY_NAME = 5  # name skeletons this long may differ in one consonant (druzhkivka drskfk / دروجكيفكا drjkfk)
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Two consonant skeletons of one length that differ in exactly one place (zh read as s or j)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
 GLOSS_PREFIX = 5  # English stems sharing this many first letters may be one word's derivations
 GLOSS_SHARE = 0.7  # ... when the shared start is this much of the shorter stem (destroy / destruct)
 
@@ -315,6 +323,13 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
             for i in view.positions("gp", form[:GLOSS_PREFIX]):
                 if form not in view.gloss[i] and any(_gloss_close(form, g) for g in view.gloss[i]):
                     put(i, ROOT)  # a derivation through the dictionary: weaker than a shared sense
+    if view.gloss is not None:  # an English question: a name spelled a little differently
+        for form in key.names:
+            if len(form) < FUZZY_NAME:
+                continue
+            for i, keys in enumerate(view.names):
+                if any(_one_off(form, k) for k in keys):
+                    put(i, ROOT)
     for term in key.exact:
         for i in view.positions("s", term):
             put(i, EXACT)

@@ -67,3 +67,17 @@ def test_the_asked_noun_of_a_where_question_counts_less_in_coverage() -> None:
     w = next(k for k in question_keys("Which town did the army enter?", "en", where, lex) if k.target)
     c = next(k for k in question_keys("How many town did the army enter?", "en", count, lex) if k.target)
     assert w.weight == PLACE_NOUN_SHARE * c.weight
+
+
+def test_a_name_spelled_with_one_consonant_off_still_matches_in_english_questions() -> None:
+    from assistant.matching import NAME, _one_off
+
+    assert _one_off("drskfk", "drjkfk") and not _one_off("drskfk", "drjkfm") and not _one_off("kf", "kf")
+    sentence = "واستهدف القصف بلدة دروجكيفكا أمس."
+    question = "Which town near Druzhkivka was hit?"
+    qtype = detect_type(question, "en")
+    keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]))
+    view = sentence_view(sentence, 0, len(sentence), None, english=True)
+    view.gloss = [frozenset() for _ in view.tokens]  # an English view, as with a dictionary loaded
+    key = next(k for k in keys if k.label == "Druzhkivka")
+    assert any(i == 3 and ROOT <= s < NAME for i, s in key_hits(view, key))
