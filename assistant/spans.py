@@ -151,7 +151,7 @@ FEATURES: tuple[str, ...] = (
     *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
-    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent", "said_clause_what", "relation_between",
+    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent", "said_clause_what", "relation_between", "date_grain_when",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -201,6 +201,7 @@ RULES = {
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
     "relation_between": 1.0,  # ما صلة X بـY -> X [صهر] Y: the word the question's two names enclose
+    "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -234,6 +235,26 @@ class _Phrase:
     unit_tokens: tuple[int, ...] = ()
     value: float | None = None
     timed: bool = False
+    grain: frozenset[str] = frozenset()  # a date's parts: weekday, day (one, not a range), month, year
+
+
+# The time noun of "what day / which year / في أي شهر" and the date part that answers it.
+_GRAIN_OF = {
+    **dict.fromkeys(_words("يوم اليوم أيام day days"), "day"),
+    **dict.fromkeys(_words("شهر الشهر month months"), "month"),
+    **dict.fromkeys(_words("عام العام سنة السنة year years"), "year"),
+}
+
+
+def _grain_fit(qtype: QuestionType, grain: frozenset[str]) -> bool:
+    """Does a date answer the question's own time word? "What day" wants a weekday or one day
+    (not 23 و24 يناير), "which year" a year; a plain "when" a calendar date (a month or a year)."""
+    asked = _GRAIN_OF.get(normalize(qtype.target[0])) if qtype.target else None
+    if asked == "day":
+        return bool(grain & {"weekday", "day"})
+    if asked is not None:
+        return asked in grain
+    return bool(grain & {"month", "year"})
 
 
 def _token_range(view: SentenceView, start: int, end: int) -> tuple[int, int]:
@@ -397,7 +418,9 @@ def _dates(view: SentenceView, lang: str) -> list[_Phrase]:
         i, j = _token_range(view, d.start, d.end)
         if i < j:
             display = (format_date(d, lang) or d.text) if lang == "en" else d.text
-            out.append(_Phrase(i, j, "date", display, d.start, d.end))
+            parts = {"weekday": d.weekday is not None, "day": d.day is not None and d.day_end is None,
+                     "month": d.month is not None, "year": d.year is not None}  # fmt: skip
+            out.append(_Phrase(i, j, "date", display, d.start, d.end, grain=frozenset(k for k, v in parts.items() if v)))
     return out
 
 
@@ -828,6 +851,8 @@ def candidates(
                 row[_COL["unit_time"]] = float(kind in (COUNT, QUANTITY) and not time_target)
         elif phrase.kind == "date":
             row[_kind_col("date_exact", kind, (WHEN, DURATION))] = 1.0
+            if kind == WHEN:
+                row[_COL["date_grain_when"]] = float(_grain_fit(qtype, phrase.grain))
         else:
             k2 = kind if kind in (WHEN, DURATION) else VALUE if group == VALUE else "other"
             row[_COL[f"dur_exact_{k2}"]] = 1.0

@@ -352,3 +352,14 @@ def test_the_word_between_the_two_names_a_relation_question_asks_about() -> None
     assert qtype.relation
     assert row_of(cands, "شقيق").get("relation_between") == 1.0
     assert "relation_between" not in row_of(cands, "الاجتماع")
+
+
+def test_the_date_part_the_questions_time_word_asks_for() -> None:
+    s = "وعقدت اللجنة اجتماعها يومي 5 و6 مايو، واستؤنف الاجتماع الثلاثاء."
+    cands, qtype = cands_for("في أي يوم استؤنف الاجتماع؟", s)
+    assert qtype.kind == "when"
+    assert row_of(cands, "الثلاثاء").get("date_grain_when") == 1.0
+    assert "date_grain_when" not in row_of(cands, "5 و6 مايو")  # a range is no one day
+    cands, _ = cands_for("متى عقدت اللجنة اجتماعها؟", s)
+    assert row_of(cands, "5 و6 مايو").get("date_grain_when") == 1.0  # a plain "when": a calendar date
+    assert "date_grain_when" not in row_of(cands, "الثلاثاء")
