@@ -579,7 +579,21 @@ def _title_runs(norms: list[str], brk: np.ndarray) -> np.ndarray:
     out = np.zeros(len(norms))
     for k, x in enumerate(norms):
         out[k] = x in _TITLES or (k > 0 and out[k - 1] > 0 and not brk[k - 1] and _nisba(x))
+    # The title's complement (المبعوث الخاص للمفاوضات مع الجانب X: "envoy for the talks with ..."):
+    # a word with a glued ل, then at most a preposition and its noun; the name comes after it.
+    k = 1
+    while k < len(norms):
+        if out[k - 1] == 1.0 and not out[k] and not brk[k - 1] and norms[k].startswith("لل") and len(norms[k]) > 4:
+            out[k] = COMPLEMENT
+            if k + 2 < len(norms) and not brk[k] and not brk[k + 1] and norms[k + 1] in _COMPLEMENT_PREPS:
+                out[k + 1] = out[k + 2] = COMPLEMENT
+                k += 2
+        k += 1
     return out
+
+
+COMPLEMENT = 0.5  # `_title_runs` value of a title's complement (not a title word itself)
+_COMPLEMENT_PREPS = _words("مع في لدى عن إلى الى على بين")
 
 
 def _bracketed_after_target(
@@ -610,7 +624,10 @@ def _asked_titles(titles: np.ndarray, hit: np.ndarray, brk: np.ndarray) -> np.nd
     for k in range(len(titles)):
         if titles[k] > 0:
             before = out[k - 1] if k > 0 and titles[k - 1] > 0 and not brk[k - 1] else None
-            out[k] = hit[k] if before is None else min(before, hit[k])
+            if titles[k] == COMPLEMENT:  # the complement carries the title's echo on
+                out[k] = before or 0.0
+            else:
+                out[k] = hit[k] if before is None else min(before, hit[k])
     return out
 
 
@@ -864,8 +881,9 @@ def candidates(
     if kind in (WHO, WHERE):
         X[:, _COL[f"name_all_{kind}"]] = ~any_in(not_name)
     if kind == WHO:
-        X[:, _COL["title_before_who"]] = left_ok & (st.titles[prev_i] > 0)
-        X[:, _COL["asked_title_before_who"]] = np.where(left_ok, _asked_titles(st.titles, hit, brk)[prev_i], 0.0)
+        after_title = left_ok & (st.titles[prev_i] > 0) & (st.titles[si] != COMPLEMENT)  # not inside its complement
+        X[:, _COL["title_before_who"]] = after_title
+        X[:, _COL["asked_title_before_who"]] = np.where(after_title, _asked_titles(st.titles, hit, brk)[prev_i], 0.0)
     cue = left_ok & (st.place[prev_i] > 0)
     if kind == WHERE:
         # بموسكو, not بداية / بحضور: a glued ب / ل marks a place only on a name

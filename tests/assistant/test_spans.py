@@ -363,3 +363,13 @@ def test_the_date_part_the_questions_time_word_asks_for() -> None:
     cands, _ = cands_for("متى عقدت اللجنة اجتماعها؟", s)
     assert row_of(cands, "5 و6 مايو").get("date_grain_when") == 1.0  # a plain "when": a calendar date
     assert "date_grain_when" not in row_of(cands, "الثلاثاء")
+
+
+def test_the_name_comes_after_the_titles_complement() -> None:
+    # المبعوث الفرنسي [للمفاوضات مع الجانب] جان دوبونيه: "envoy for the talks with the party", then the name
+    cands, qtype = cands_for("من هو المبعوث الفرنسي؟", "وقال المبعوث الفرنسي للمفاوضات مع الجانب جان دوبونيه إن الاتفاق قريب.")
+    assert qtype.kind == "who"
+    row = row_of(cands, "جان دوبونيه")
+    assert row.get("title_before_who") == 1.0 and row.get("asked_title_before_who") == 1.0
+    assert "title_before_who" not in row_of(cands, "للمفاوضات مع الجانب جان دوبونيه")
+    assert "title_before_who" not in row_of(cands, "الجانب جان دوبونيه")
