@@ -54,6 +54,7 @@ _PLACE_EN = _norms(
     "places continent island capital county district village area location site stadium airport "
     "street neighborhood neighbourhood nation nations venue"
 )
+PLACE_NOUNS = _PLACE_AR | _PLACE_EN  # مدينة / مقاطعة / city ...: a name right after one is a place
 _TIME_AR = _norms(
     "عام العام سنة السنة يوم اليوم شهر الشهر تاريخ التاريخ وقت الوقت قرن القرن عقد العقد فترة الفترة "
     "ساعة الساعة موسم الموسم أعوام سنوات أيام"

@@ -26,6 +26,7 @@ from index.translit import MIN_KEY, arabic_keys, skeleton_en, span_keys
 
 # How much a match of each kind counts, relative to the same stem.
 EXACT, NAME, GLOSS, ROOT = 1.0, 0.9, 0.8, 0.7
+NEAR_NAME = 0.85  # a name one consonant off (see `_one_off`): the same name, a little less surely
 MAX_SENSES = 3  # dictionary senses read per English word
 UNSEEN_EN_WEIGHT = 0.5  # share of the top idf for an English word none of whose translations occur
 TRANSLATION_FLOOR = 0.2  # translations weighted below this share of the best one are ignored
@@ -329,7 +330,7 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
                 continue
             for i, keys in enumerate(view.names):
                 if any(_one_off(form, k) for k in keys):
-                    put(i, ROOT)
+                    put(i, NEAR_NAME)
     for term in key.exact:
         for i in view.positions("s", term):
             put(i, EXACT)

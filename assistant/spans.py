@@ -26,6 +26,7 @@ from assistant.answer_type import (
     COUNT,
     DURATION,
     HOW,
+    PLACE_NOUNS,
     QUANTITY,
     WHAT,
     WHEN,
@@ -567,6 +568,7 @@ class _Static:
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
     first_b: np.ndarray  # token starts with ب (after a و / ف)
+    place_noun: np.ndarray  # token is a place noun (مدينة, مقاطعات, region)
     prev_col: np.ndarray  # per start token: the `prev_<word>` column base it sets, or -1
     next_col: np.ndarray  # per token as the word after a span: the `next_<word>` column base, or -1
     numbers: list = None  # find_numbers of the sentence
@@ -691,6 +693,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
         cause=flags(lambda x: x in _CAUSE_CUES),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
         prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        place_noun=flags(lambda x: x in PLACE_NOUNS),
         first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
         next_col=next_col,
@@ -749,7 +752,9 @@ def candidates(
     target_keys = [k for k in keys if k.target]
     tgt = np.array(match(view, target_keys).per_token if target_keys else [0.0] * n, dtype=np.float64)
     comma, strong, brk, clause, norms, stop = st.comma, st.strong, st.brk, st.clause, st.norms, st.stop
-    name = st.name
+    # A word found as a question word's root or dictionary sense (بمقتل for "killed") belongs to
+    # an ordinary word family, whatever the dictionary says of its own form: no name.
+    name = np.where((hit > 0) & (hit < EDGE_HIT), 0.0, st.name)
 
     target_nouns = (
         ([qtype.target[0]] if lang == "ar" else arabic_nouns(qtype.target[0], lexicon))
@@ -890,6 +895,7 @@ def candidates(
         X[:, _COL["place_before_where"]] = cue | ((st.prep_place[si] > 0) & (name[si] >= 0.99))
         # في X / بX, not لX ("for X"): the glued ل marks a beneficiary more often than a place
         at_place = cue | ((st.prep_place[si] > 0) & (st.first_b[si] > 0) & (name[si] >= 0.99))
+        at_place |= left_ok & (st.place_noun[prev_i] > 0)  # مقاطعة X / مدينة X
         X[:, _COL["place_name_where"]] = at_place & ~any_in(not_name)
     else:
         X[:, _COL["place_before_other"]] = cue | (st.prep_place[si] > 0)

@@ -373,3 +373,9 @@ def test_the_name_comes_after_the_titles_complement() -> None:
     assert row.get("title_before_who") == 1.0 and row.get("asked_title_before_who") == 1.0
     assert "title_before_who" not in row_of(cands, "للمفاوضات مع الجانب جان دوبونيه")
     assert "title_before_who" not in row_of(cands, "الجانب جان دوبونيه")
+
+
+def test_a_word_found_by_a_question_words_root_is_no_name() -> None:
+    cands, _ = cands_for("أين قتل الجنود؟", "وأعلن الجيش بمقتل الجنود في دوبونيه.")
+    assert "name_mean_where" not in row_of(cands, "بمقتل")  # مقتل: the family of قتل
+    assert row_of(cands, "دوبونيه").get("name_mean_where", 0.0) > 0
