@@ -379,3 +379,13 @@ def test_a_word_found_by_a_question_words_root_is_no_name() -> None:
     cands, _ = cands_for("أين قتل الجنود؟", "وأعلن الجيش بمقتل الجنود في دوبونيه.")
     assert "name_mean_where" not in row_of(cands, "بمقتل")  # مقتل: the family of قتل
     assert row_of(cands, "دوبونيه").get("name_mean_where", 0.0) > 0
+
+
+def test_a_name_after_a_place_noun_is_a_place(lexicon) -> None:
+    question, s = "أين وقع القصف؟", "ووقع القصف أمس واستهدف مقاطعات دوبونيه وكارلسبرغ."
+    qtype = detect_type(question, "ar")
+    keys = question_keys(question, "ar", qtype, LexicalIndex.build([analyze(s)]), lexicon)
+    view = sentence_view(s, 0, len(s), lexicon)
+    cands = candidates(view, match(view, keys), keys, qtype, "ar", SentenceInfo(1.0, 0, 0), lexicon)
+    assert row_of(cands, "دوبونيه وكارلسبرغ").get("place_name_where") == 1.0
+    assert "place_name_where" not in row_of(cands, "أمس")
