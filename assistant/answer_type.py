@@ -31,7 +31,7 @@ class QuestionType:
     wh_tokens: frozenset[int] = field(default_factory=frozenset)
     # "What did X say?" (ماذا قال X): the answer is what follows X's verb of saying (X said that ...).
     speech: bool = False
-    # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's son-in-law).
+    # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's brother).
     relation: bool = False
 
     @property

@@ -158,7 +158,7 @@ def _sentence_gloss(norm: str, lexicon) -> frozenset[str]:
     return found
 
 
-FUZZY_NAME = 5  # name skeletons this long may differ in one consonant (druzhkivka drskfk / دروجكيفكا drjkfk)
+FUZZY_NAME = 5  # name skeletons this long may differ in one consonant (an English zh, an Arabic ج)
 
 
 def _one_off(a: str, b: str) -> bool:

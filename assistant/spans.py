@@ -77,7 +77,7 @@ _TITLES = _words(
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
-_OTHERS = _words("آخرين آخرون أخرى others")  # "8 قتلى و21 آخرين": the noun of the number before
+_OTHERS = _words("آخرين آخرون أخرى others")  # "3 قتلى و12 آخرين": the noun of the number before
 _COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
 _TIME_UNITS = {
     normalize(k): v
@@ -152,7 +152,9 @@ FEATURES: tuple[str, ...] = (
     *(f"kadj_{side}_{k}" for k in _ALL_KINDS for side in ("left", "right")),
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
-    "name_cut_left", "name_cut_right", "nisba_first_ent", "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent", "said_clause_what", "relation_between", "date_grain_when",
+    "name_cut_left", "name_cut_right", "nisba_first_ent",
+    "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent",
+    "said_clause_what", "relation_between", "date_grain_when",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -201,7 +203,7 @@ RULES = {
     "echo_edge_ent": -1.5,  # a name or place neither starts nor ends on a word of the question (بمقتل)
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
-    "relation_between": 1.0,  # ما صلة X بـY -> X [صهر] Y: the word the question's two names enclose
+    "relation_between": 1.0,  # ما صلة X بـY -> X [شقيق] Y: the word the question's two names enclose
     "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
@@ -249,7 +251,7 @@ _GRAIN_OF = {
 
 def _grain_fit(qtype: QuestionType, grain: frozenset[str]) -> bool:
     """Does a date answer the question's own time word? "What day" wants a weekday or one day
-    (not 23 و24 يناير), "which year" a year; a plain "when" a calendar date (a month or a year)."""
+    (not 5 و6 مايو), "which year" a year; a plain "when" a calendar date (a month or a year)."""
     asked = _GRAIN_OF.get(normalize(qtype.target[0])) if qtype.target else None
     if asked == "day":
         return bool(grain & {"weekday", "day"})
@@ -359,7 +361,7 @@ def _unit_fits(
     top = max(k.weight for k in keys)
     telling = [k for k in mods if not k.label[:1].isupper() and k.weight >= TELLING_SHARE * top]
     out: dict[tuple[int, int], float] = {}
-    last = 0.0  # fit of the previous number, which "21 آخرين" (21 others) counts again
+    last = 0.0  # fit of the previous number, which "12 آخرين" (12 others) counts again
     for p in sorted(numbers, key=lambda p: p.i):
         if p.unit_tokens and view.tokens[p.unit_tokens[0]].norm in _OTHERS:
             out[(p.i, p.j)] = last
