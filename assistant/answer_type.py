@@ -29,6 +29,10 @@ class QuestionType:
     target: tuple[str, ...] = ()
     # Question tokens that only say what is asked (كم / how many / ما اسم): not topic words.
     wh_tokens: frozenset[int] = field(default_factory=frozenset)
+    # "What did X say?" (ماذا قال X): the answer is what follows X's verb of saying (X said that ...).
+    speech: bool = False
+    # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's brother).
+    relation: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -50,6 +54,7 @@ _PLACE_EN = _norms(
     "places continent island capital county district village area location site stadium airport "
     "street neighborhood neighbourhood nation nations venue"
 )
+PLACE_NOUNS = _PLACE_AR | _PLACE_EN  # مدينة / مقاطعة / city ...: a name right after one is a place
 _TIME_AR = _norms(
     "عام العام سنة السنة يوم اليوم شهر الشهر تاريخ التاريخ وقت الوقت قرن القرن عقد العقد فترة الفترة "
     "ساعة الساعة موسم الموسم أعوام سنوات أيام"
@@ -292,9 +297,22 @@ def _english(toks: list[Token]) -> QuestionType:
     return QuestionType(WHAT, (), frozenset())
 
 
+# Verbs of saying: a "what" question built on one asks for the reported words.
+_SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أعلنت صرح صرحت أكد أكدت say says said tell told announce announced")
+
+
+_RELATION = _norms("صلة علاقة قرابة relation relationship related")
+
+
 def detect_type(question: str, lang: str) -> QuestionType:
     """The expected answer type of `question` ('ar' or 'en'), with the asked noun when there is one."""
     toks = tokenize(question)
     if not toks:
         return QuestionType(WHAT)
-    return _arabic(toks) if lang == "ar" else _english(toks)
+    qtype = _arabic(toks) if lang == "ar" else _english(toks)
+    norms = {_strip_conj(t.norm) for t in toks}
+    speech = qtype.kind == WHAT and bool(norms & _SAYING)
+    relation = qtype.kind in (WHAT, HOW, WHO) and bool(norms & _RELATION)
+    if speech or relation:
+        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation)
+    return qtype

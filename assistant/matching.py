@@ -11,11 +11,12 @@ ways (its words translated, the sentence's words glossed) and through name skele
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.answer_type import QuestionType
+from assistant.answer_type import WHERE, QuestionType
 from index.normalize import normalize
 from index.numbers import dual_count, format_number, parse_number
 from index.stem import stem
@@ -25,9 +26,11 @@ from index.translit import MIN_KEY, arabic_keys, skeleton_en, span_keys
 
 # How much a match of each kind counts, relative to the same stem.
 EXACT, NAME, GLOSS, ROOT = 1.0, 0.9, 0.8, 0.7
+NEAR_NAME = 0.85  # a name one consonant off (see `_one_off`): the same name, a little less surely
 MAX_SENSES = 3  # dictionary senses read per English word
 UNSEEN_EN_WEIGHT = 0.5  # share of the top idf for an English word none of whose translations occur
 TRANSLATION_FLOOR = 0.2  # translations weighted below this share of the best one are ignored
+PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region" in sentence coverage
 # Question words that carry no topic once the answer type is known.
 _EN_FILLER = frozenset(
     "whats name named called kind type sort ones one according say said says do does did happen happened".split()
@@ -138,6 +141,41 @@ def english_gloss(norm: str, lexicon) -> frozenset[str]:
     return found
 
 
+_PAST_ENDINGS = ("تا", "وا", "ت")  # دمرت, قتلوا, أصابتا: past-tense endings on a three-letter verb
+
+
+def _sentence_gloss(norm: str, lexicon) -> frozenset[str]:
+    """`english_gloss` of a sentence word; a past-tense verb the dictionary lists only bare
+    (دمرت -> دمر "destruct") is read as its three-letter stem, so "destroyed" can find it."""
+    found = english_gloss(norm, lexicon)
+    if found or not _is_arabic(norm):
+        return found
+    bare = norm[1:] if norm[:1] in "وف" and len(norm) > 4 else norm  # ودمرت: و + دمرت
+    for end in _PAST_ENDINGS:
+        base = bare[: -len(end)]
+        if bare.endswith(end) and len(base) == 3 and not base.startswith("ال"):
+            return english_gloss(base, lexicon)
+    return found
+
+
+FUZZY_NAME = 5  # name skeletons this long may differ in one consonant (an English zh, an Arabic ج)
+
+
+def _one_off(a: str, b: str) -> bool:
+    """Two consonant skeletons of one length that differ in exactly one place (zh read as s or j)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+GLOSS_PREFIX = 5  # English stems sharing this many first letters may be one word's derivations
+GLOSS_SHARE = 0.7  # ... when the shared start is this much of the shorter stem (destroy / destruct)
+
+
+def _gloss_close(a: str, b: str) -> bool:
+    """destroy ~ destruct, injur ~ injuri: two English stems of one family, by a long shared start."""
+    n = len(os.path.commonprefix([a, b]))
+    return n >= GLOSS_PREFIX and n >= GLOSS_SHARE * min(len(a), len(b))
+
+
 @lru_cache(maxsize=200_000)
 def _name_keys(norm: str) -> frozenset[str]:
     return frozenset(k for k in arabic_keys(norm) if len(k) >= MIN_KEY) if _is_arabic(norm) else frozenset()
@@ -193,7 +231,7 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
     stems = [stem(t.norm) for t in toks]
     roots = [root_key(t.text) for t in toks]
     names = [_name_keys(t.norm) for t in toks]
-    gloss = [english_gloss(t.norm, lexicon) for t in toks] if english and lexicon is not None else None
+    gloss = [_sentence_gloss(t.norm, lexicon) for t in toks] if english and lexicon is not None else None
     runs: dict[str, list[tuple[int, int]]] = {}
     if english:
         for key, i, j in span_keys([t.norm for t in toks]):
@@ -208,6 +246,8 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
             at.setdefault(("n", k), []).append(i)
         for g in gloss[i] if gloss is not None else ():
             at.setdefault(("g", g), []).append(i)
+            if len(g) >= GLOSS_PREFIX:
+                at.setdefault(("gp", g[:GLOSS_PREFIX]), []).append(i)
     duals = [i for i, t in enumerate(toks) if t.norm.endswith(("ين", "ان", "تا", "تي"))]
     return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals)
 
@@ -277,6 +317,20 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         for form in forms:
             for i in view.positions(kind, form):
                 put(i, strength)
+    if view.gloss is not None:
+        for form in key.gloss:
+            if len(form) < GLOSS_PREFIX:
+                continue
+            for i in view.positions("gp", form[:GLOSS_PREFIX]):
+                if form not in view.gloss[i] and any(_gloss_close(form, g) for g in view.gloss[i]):
+                    put(i, ROOT)  # a derivation through the dictionary: weaker than a shared sense
+    if view.gloss is not None:  # an English question: a name spelled a little differently
+        for form in key.names:
+            if len(form) < FUZZY_NAME:
+                continue
+            for i, keys in enumerate(view.names):
+                if any(_one_off(form, k) for k in keys):
+                    put(i, NEAR_NAME)
     for term in key.exact:
         for i in view.positions("s", term):
             put(i, EXACT)
@@ -503,6 +557,8 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         # topic the articles lack; it counts, but less than a word we could look for.
         weight = max((idf(t) for t in seen_terms), default=UNSEEN_EN_WEIGHT * idf.max)
         is_target = any(w.norm in target for w in words)
+        if is_target and qtype.kind == WHERE:
+            weight *= PLACE_NOUN_SHARE  # "which town": the answer sentence names the town, seldom says "town"
         keys.append(
             Key(
                 text,

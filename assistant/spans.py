@@ -26,6 +26,7 @@ from assistant.answer_type import (
     COUNT,
     DURATION,
     HOW,
+    PLACE_NOUNS,
     QUANTITY,
     WHAT,
     WHEN,
@@ -76,6 +77,7 @@ _TITLES = _words(
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
+_OTHERS = _words("آخرين آخرون أخرى others")  # "3 قتلى و12 آخرين": the noun of the number before
 _COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
 _TIME_UNITS = {
     normalize(k): v
@@ -151,6 +153,8 @@ FEATURES: tuple[str, ...] = (
     *(f"name_end_{g}" for g in (ENTITY, VALUE, TEXT)),
     *(f"stop_edge_{g}" for g in (ENTITY, VALUE, TEXT)),
     "name_cut_left", "name_cut_right", "nisba_first_ent",
+    "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent",
+    "said_clause_what", "relation_between", "date_grain_when",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -194,6 +198,13 @@ RULES = {
     "place_before_where": 1.5,  # في X / near X
     "len2_ent": 0.5,  # names and places are mostly two words in news (first and last name, مدينة X)
     "nisba_first_ent": -1.0,  # الرئيس الأوكراني X: the name is X, not the adjective before it
+    "asked_title_before_who": 2.0,  # من هو الوزير الفرنسي -> الوزير الفرنسي X, not الرئيس الألماني Y
+    "place_name_where": 0.8,  # في باريس / بموسكو: a name after a place preposition answers "where"
+    "echo_edge_ent": -1.5,  # a name or place neither starts nor ends on a word of the question (بمقتل)
+    "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
+    "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
+    "relation_between": 1.0,  # ما صلة X بـY -> X [شقيق] Y: the word the question's two names enclose
+    "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -227,11 +238,39 @@ class _Phrase:
     unit_tokens: tuple[int, ...] = ()
     value: float | None = None
     timed: bool = False
+    grain: frozenset[str] = frozenset()  # a date's parts: weekday, day (one, not a range), month, year
+
+
+# The time noun of "what day / which year / في أي شهر" and the date part that answers it.
+_GRAIN_OF = {
+    **dict.fromkeys(_words("يوم اليوم أيام day days"), "day"),
+    **dict.fromkeys(_words("شهر الشهر month months"), "month"),
+    **dict.fromkeys(_words("عام العام سنة السنة year years"), "year"),
+}
+
+
+def _grain_fit(qtype: QuestionType, grain: frozenset[str]) -> bool:
+    """Does a date answer the question's own time word? "What day" wants a weekday or one day
+    (not 5 و6 مايو), "which year" a year; a plain "when" a calendar date (a month or a year)."""
+    asked = _GRAIN_OF.get(normalize(qtype.target[0])) if qtype.target else None
+    if asked == "day":
+        return bool(grain & {"weekday", "day"})
+    if asked is not None:
+        return asked in grain
+    return bool(grain & {"month", "year"})
 
 
 def _token_range(view: SentenceView, start: int, end: int) -> tuple[int, int]:
     idx = [k for k, t in enumerate(view.tokens) if t.end > start and t.start < end]
     return (idx[0], idx[-1] + 1) if idx else (0, 0)
+
+
+def _verbal(norm: str) -> bool:
+    """A verb right after a number (80 قتلوا, 5 يقاتلون): a past plural in -وا on a stem of three
+    letters or more (not عضوا, whose و is radical), or an imperfect plural (ي / ت ... ون)."""
+    if norm.startswith("ال") or norm in _TIME_UNITS or not any("\u0600" <= c <= "\u06ff" for c in norm):
+        return False
+    return (norm.endswith("وا") and len(norm) >= 5) or (norm[:1] in "يت" and norm.endswith("ون") and len(norm) >= 5)
 
 
 def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) -> tuple[int, ...]:
@@ -245,6 +284,8 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
             continue
         if norm[:1].isdigit() or (out and norm[:1] == "و" and len(norm) > 3):
             break  # another number, or the next item of a list (5 سفن وغواصتين): not this one's noun
+        if _verbal(norm):
+            break  # "80 قتلوا": the number is the subject of a verb, it counts no noun
         out.append(k)
         k += 1
     return tuple(out)
@@ -252,6 +293,7 @@ def _unit_tokens(view: SentenceView, brk: np.ndarray, j: int, limit: int = 2) ->
 
 UNIT_WINDOW = 3  # words after a number read for the counted noun and its adjectives (مركبة قتالية مدرعة)
 MODIFIER_SHARE = 0.4  # of a unit's fit, the share that the asked noun's adjectives carry
+TELLING_SHARE = 0.5  # an adjective at least this rare (idf share of the rarest question word) tells the noun
 FIT_TIE = 0.05  # numbers whose unit fits this much less than the best one count something else
 
 
@@ -274,16 +316,29 @@ def _key_fit(view: SentenceView, key: Key, where: set[int]) -> float:
     return max(single, phrase, best if best < EXACT else 0.0)
 
 
-def unit_fit(view: SentenceView, units: set[int], heads: list[Key], modifiers: list[Key]) -> float:
+def unit_fit(
+    view: SentenceView, units: set[int], heads: list[Key], modifiers: list[Key], telling: list[Key] | None = None
+) -> float:
     """How well the words after a number name the asked noun phrase: its head noun (in full, or
     by part of a multi-word translation), then its adjectives ("435 طائرة حربية" fits "warplanes"
-    better than "125 ألف طائرة مسيرة"; "28 سفينة حربية" fits "السفن الحربية" better than 435 طائرة حربية)."""
+    better than "125 ألف طائرة مسيرة"; "28 سفينة حربية" fits "السفن الحربية" better than 435 طائرة حربية).
+    `telling`: the adjectives that may stand for a head noun the words after the number miss."""
     if not units or not heads:
         return 0.0
-    head = max(_key_fit(view, k, units) for k in heads)
-    if not modifiers or head == 0:
+    # The counted noun comes first; a later word is its adjective (50 طائرة قتالية), which
+    # names the asked noun only as such, not by a shared root (قتالية is no count of قتلى).
+    first, rest = {min(units)}, units - {min(units)}
+    head = max(_key_fit(view, k, first) for k in heads)
+    later = max((_key_fit(view, k, rest) for k in heads), default=0.0) if rest else 0.0
+    head = max(head, later if later > ROOT else 0.0)
+    if not modifiers:
         return head
     mods = sum(_key_fit(view, k, units) for k in modifiers) / len(modifiers)
+    if head == 0:
+        # the noun itself missed (a synonym the dictionary lacks: ships / قطع) but its
+        # adjectives are there (naval -> بحرية): a weaker fit, below any number of the noun
+        # itself. Only by telling adjectives (French civilians are not 300 جندي فرنسي).
+        return MODIFIER_SHARE * sum(_key_fit(view, k, units) for k in telling or ()) / len(modifiers)
     return head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * mods)
 
 
@@ -301,15 +356,24 @@ def _unit_fits(
     if not heads:
         return {}
     mods = _modifier_keys(keys, qtype)
-    out = {}
-    for p in numbers:
+    # Adjectives that tell what is counted: not a name's (Ukrainian) nor one as common in the
+    # articles as a nationality (الفرنسيين, by its low idf against the question's rarest word).
+    top = max(k.weight for k in keys)
+    telling = [k for k in mods if not k.label[:1].isupper() and k.weight >= TELLING_SHARE * top]
+    out: dict[tuple[int, int], float] = {}
+    last = 0.0  # fit of the previous number, which "12 آخرين" (12 others) counts again
+    for p in sorted(numbers, key=lambda p: p.i):
+        if p.unit_tokens and view.tokens[p.unit_tokens[0]].norm in _OTHERS:
+            out[(p.i, p.j)] = last
+            continue
         if p.unit_tokens == (p.i,):  # a dual: the noun is the number itself
             after = set(_unit_tokens(view, brk, p.j, UNIT_WINDOW - 1)) if p.j < len(view.tokens) else set()
             head = 1.0 if duals else 0.0
             m = sum(_key_fit(view, k, after) for k in mods) / len(mods) if mods and head else 1.0
             out[(p.i, p.j)] = head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * m)
         else:
-            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods)
+            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods, telling)
+        last = out[(p.i, p.j)]
     return out
 
 
@@ -357,7 +421,9 @@ def _dates(view: SentenceView, lang: str) -> list[_Phrase]:
         i, j = _token_range(view, d.start, d.end)
         if i < j:
             display = (format_date(d, lang) or d.text) if lang == "en" else d.text
-            out.append(_Phrase(i, j, "date", display, d.start, d.end))
+            parts = {"weekday": d.weekday is not None, "day": d.day is not None and d.day_end is None,
+                     "month": d.month is not None, "year": d.year is not None}  # fmt: skip
+            out.append(_Phrase(i, j, "date", display, d.start, d.end, grain=frozenset(k for k, v in parts.items() if v)))
     return out
 
 
@@ -386,6 +452,9 @@ def _durations(view: SentenceView, brk: np.ndarray, numbers: list[_Phrase], lang
         display = " ".join(words) if lang == "en" else view.text[s:e]
         out.append(_Phrase(i, p.j + 1, "duration", display, s, e))
     return out
+
+
+UNKNOWN_VERB = 0.3  # name-likeness of a word the dictionary lacks but shaped like a verb
 
 
 def _name_like(view: SentenceView, k: int, lexicon) -> float:
@@ -428,7 +497,7 @@ def arabic_name_score(norm: str, lexicon) -> float:
     if _nisba(norm):
         return 0.5
     verb = verb_like(norm) or (norm[:1] == "ل" and verb_like(norm[1:]))  # لتنتهي: لِ + a verb
-    return 0.3 if verb else 1.0
+    return UNKNOWN_VERB if verb else 1.0
 
 
 def _prefix_prep(norm: str, preps: str) -> bool:
@@ -500,6 +569,8 @@ class _Static:
     cause: np.ndarray
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
+    first_b: np.ndarray  # token starts with ب (after a و / ف)
+    place_noun: np.ndarray  # token is a place noun (مدينة, مقاطعات, region)
     prev_col: np.ndarray  # per start token: the `prev_<word>` column base it sets, or -1
     next_col: np.ndarray  # per token as the word after a span: the `next_<word>` column base, or -1
     numbers: list = None  # find_numbers of the sentence
@@ -512,6 +583,55 @@ def _title_runs(norms: list[str], brk: np.ndarray) -> np.ndarray:
     out = np.zeros(len(norms))
     for k, x in enumerate(norms):
         out[k] = x in _TITLES or (k > 0 and out[k - 1] > 0 and not brk[k - 1] and _nisba(x))
+    # The title's complement (المبعوث الخاص للمفاوضات مع الجانب X: "envoy for the talks with ..."):
+    # a word with a glued ل, then at most a preposition and its noun; the name comes after it.
+    k = 1
+    while k < len(norms):
+        if out[k - 1] == 1.0 and not out[k] and not brk[k - 1] and norms[k].startswith("لل") and len(norms[k]) > 4:
+            out[k] = COMPLEMENT
+            if k + 2 < len(norms) and not brk[k] and not brk[k + 1] and norms[k + 1] in _COMPLEMENT_PREPS:
+                out[k + 1] = out[k + 2] = COMPLEMENT
+                k += 2
+        k += 1
+    return out
+
+
+COMPLEMENT = 0.5  # `_title_runs` value of a title's complement (not a title word itself)
+_COMPLEMENT_PREPS = _words("مع في لدى عن إلى الى على بين")
+
+
+def _bracketed_after_target(
+    view: SentenceView, tgt: np.ndarray, brk: np.ndarray, si: np.ndarray, sj: np.ndarray
+) -> np.ndarray:
+    """Per span: it fills a pair of brackets right after a phrase holding the asked noun, with no
+    other break between: "which broadcaster" -> هيئة الإذاعة البريطانية (بي بي سي)."""
+    toks, text = view.tokens, view.text
+    out = np.zeros(len(si), dtype=bool)
+    for r, (i, j) in enumerate(zip(si, sj, strict=True)):
+        if i == 0 or not text[toks[i - 1].end : toks[i].start].strip().endswith("("):
+            continue
+        if j < len(toks) and not text[toks[j - 1].end : toks[j].start].strip().startswith(")"):
+            continue
+        k = i - 1
+        while k >= 0 and i - k <= 4 and (k == i - 1 or not brk[k]):
+            if tgt[k] > 0:
+                out[r] = True
+                break
+            k -= 1
+    return out
+
+
+def _asked_titles(titles: np.ndarray, hit: np.ndarray, brk: np.ndarray) -> np.ndarray:
+    """Per token of a title run (الوزير الفرنسي): how fully the run so far echoes the question.
+    The person asked about by their title is the name after the title the question names."""
+    out = np.zeros(len(titles))
+    for k in range(len(titles)):
+        if titles[k] > 0:
+            before = out[k - 1] if k > 0 and titles[k - 1] > 0 and not brk[k - 1] else None
+            if titles[k] == COMPLEMENT:  # the complement carries the title's echo on
+                out[k] = before or 0.0
+            else:
+                out[k] = hit[k] if before is None else min(before, hit[k])
     return out
 
 
@@ -549,6 +669,12 @@ def _static(view: SentenceView, lexicon) -> _Static:
         word = x if x in _NEXT_SET else "و" if x[:1] == "و" and len(x) > 3 else None
         if word is not None:
             next_col[k] = _COL[f"next_{word}_{ENTITY}"]
+    name = np.array([_name_like(view, k, lexicon) for k in range(n)], dtype=np.float64)
+    for k in range(1, n):
+        # A word the dictionary lacks, verb-shaped only by its first letters (يانغ: ي + انغ),
+        # right after a name in the same clause is the surname, not a verb.
+        if name[k] == UNKNOWN_VERB and name[k - 1] >= 0.99 and not brk[k - 1]:
+            name[k] = 1.0
     memo = _Static(
         norms=norms,
         comma=comma,
@@ -557,9 +683,10 @@ def _static(view: SentenceView, lexicon) -> _Static:
         clause=clause,
         stop=flags(is_stopword),
         edge_bad=[is_stopword(x) and x not in _EDGE_OK for x in norms],
-        name=np.array([_name_like(view, k, lexicon) for k in range(n)], dtype=np.float64),
+        name=name,
         latin=flags(lambda x: any("a" <= c <= "z" for c in x)),
-        verb=flags(verb_like),
+        # ستانلي looks like a future verb (س + تانلي), but the dictionary may read it as "Stanley"
+        verb=flags(verb_like) * (name < 0.99),
         first_al=flags(lambda x: x.startswith("ال")),
         first_waw=flags(lambda x: x[:1] == "و" and len(x) > 3),
         titles=_title_runs(norms, brk),
@@ -568,6 +695,8 @@ def _static(view: SentenceView, lexicon) -> _Static:
         cause=flags(lambda x: x in _CAUSE_CUES),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
         prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        place_noun=flags(lambda x: x in PLACE_NOUNS),
+        first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
         next_col=next_col,
         numbers=list(find_numbers(view.text)),
@@ -625,7 +754,9 @@ def candidates(
     target_keys = [k for k in keys if k.target]
     tgt = np.array(match(view, target_keys).per_token if target_keys else [0.0] * n, dtype=np.float64)
     comma, strong, brk, clause, norms, stop = st.comma, st.strong, st.brk, st.clause, st.norms, st.stop
-    name = st.name
+    # A word found as a question word's root or dictionary sense (بمقتل for "killed") belongs to
+    # an ordinary word family, whatever the dictionary says of its own form: no name.
+    name = np.where((hit > 0) & (hit < EDGE_HIT), 0.0, st.name)
 
     target_nouns = (
         ([qtype.target[0]] if lang == "ar" else arabic_nouns(qtype.target[0], lexicon))
@@ -636,6 +767,9 @@ def candidates(
     dates = view.memo.get(("dates", lang))
     if dates is None:
         dates = view.memo[("dates", lang)] = _dates(view, lang)
+    if kind in (COUNT, QUANTITY):
+        # the day or the year inside a date (في 1 مارس 1979) counts nothing
+        numbers = [p for p in numbers if not any(d.i <= p.i and p.j <= d.j and d.j - d.i > p.j - p.i for d in dates)]
     durations = _durations(view, brk, numbers, lang)
     phrases: dict[tuple[int, int], _Phrase] = {}
     numtok = np.zeros(n)
@@ -741,6 +875,8 @@ def candidates(
                 row[_COL["unit_time"]] = float(kind in (COUNT, QUANTITY) and not time_target)
         elif phrase.kind == "date":
             row[_kind_col("date_exact", kind, (WHEN, DURATION))] = 1.0
+            if kind == WHEN:
+                row[_COL["date_grain_when"]] = float(_grain_fit(qtype, phrase.grain))
         else:
             k2 = kind if kind in (WHEN, DURATION) else VALUE if group == VALUE else "other"
             row[_COL[f"dur_exact_{k2}"]] = 1.0
@@ -752,12 +888,27 @@ def candidates(
     if kind in (WHO, WHERE):
         X[:, _COL[f"name_all_{kind}"]] = ~any_in(not_name)
     if kind == WHO:
-        X[:, _COL["title_before_who"]] = left_ok & (st.titles[prev_i] > 0)
-    place = (left_ok & (st.place[prev_i] > 0)) | (st.prep_place[si] > 0)
-    X[:, _COL["place_before_where" if kind == WHERE else "place_before_other"]] = place
+        after_title = left_ok & (st.titles[prev_i] > 0) & (st.titles[si] != COMPLEMENT)  # not inside its complement
+        X[:, _COL["title_before_who"]] = after_title
+        X[:, _COL["asked_title_before_who"]] = np.where(after_title, _asked_titles(st.titles, hit, brk)[prev_i], 0.0)
+    cue = left_ok & (st.place[prev_i] > 0)
+    if kind == WHERE:
+        # بموسكو, not بداية / بحضور: a glued ب / ل marks a place only on a name
+        X[:, _COL["place_before_where"]] = cue | ((st.prep_place[si] > 0) & (name[si] >= 0.99))
+        # في X / بX, not لX ("for X"): the glued ل marks a beneficiary more often than a place
+        at_place = cue | ((st.prep_place[si] > 0) & (st.first_b[si] > 0) & (name[si] >= 0.99))
+        at_place |= left_ok & (st.place_noun[prev_i] > 0)  # مقاطعة X / مدينة X
+        X[:, _COL["place_name_where"]] = at_place & ~any_in(not_name)
+    else:
+        X[:, _COL["place_before_other"]] = cue | (st.prep_place[si] > 0)
     X[:, _COL["cause_before_why" if kind == WHY else "cause_before_other"]] = left_ok & (st.cause[prev_i] > 0)
     comp_col = "comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"
     X[:, _COL[comp_col]] = left_ok & (st.comp[prev_i] > 0)
+    if qtype.speech:
+        # إنّ / that right after a question word (the asked speaker, or their verb of saying)
+        before = np.maximum(si - 2, 0)
+        spoke = (si >= 2) & (hit[before] >= EDGE_HIT) & ~brk[before]
+        X[:, _COL["said_clause_what"]] = left_ok & (st.comp[prev_i] > 0) & spoke
     tb_col = "target_before_ent" if group == ENTITY else "target_before_other"
     X[:, _COL[tb_col]] = np.where(left_ok, tgt[prev_i], 0.0)
     X[:, _COL["target_in"]] = mean_in(tgt)
@@ -771,8 +922,12 @@ def candidates(
     X[R, _bucket_cols(dl, _DIST_BUCKETS, "dleft", "dleft_none")] = 1.0
     X[R, _bucket_cols(dr, _DIST_BUCKETS, "dright", "dright_none")] = 1.0
     X[:, _COL["between"]] = (dl > 0) & (dr > 0)
+    if qtype.relation:
+        X[:, _COL["relation_between"]] = (dl == 1) & (dr == 1)
     if group == ENTITY:
         X[:, _COL["name_edges_ent"]] = (name[si] >= 0.99) & (name[sj - 1] >= 0.99)
+        X[:, _COL["echo_edge_ent"]] = (hit[si] > 0) | (hit[sj - 1] > 0)
+        X[:, _COL["paren_name_ent"]] = _bracketed_after_target(view, tgt, brk, si, sj) & ~any_in(st.latin)
         X[:, _COL["verb_in_ent"]] = any_in(st.verb)
     X[:, _COL["target_only"]] = ~any_in((tgt <= 0).astype(np.float64))
     X[:, _COL["verb_first"]] = st.verb[si]

@@ -96,9 +96,25 @@ def _calendar() -> dict[str, list[str]]:
     return table
 
 
+# English plurals and past forms no suffix rule undoes (people is the plural of person).
+_IRREGULAR = {
+    "people": "person", "men": "man", "women": "woman", "children": "child", "feet": "foot",
+    "teeth": "tooth", "mice": "mouse", "geese": "goose", "lives": "life", "wives": "wife",
+    "knives": "knife", "leaves": "leaf", "thieves": "thief", "halves": "half",
+    "fought": "fight", "led": "lead", "held": "hold",
+    "built": "build", "sold": "sell", "bought": "buy", "brought": "bring", "caught": "catch",
+    "taught": "teach", "sent": "send", "spent": "spend", "lost": "lose", "won": "win",
+    "began": "begin", "begun": "begin", "took": "take", "taken": "take", "gave": "give", "given": "give",
+    "wrote": "write", "written": "write", "chose": "choose", "chosen": "choose", "fell": "fall",
+    "fallen": "fall", "shot": "shoot", "struck": "strike", "stole": "steal", "stolen": "steal",
+}  # fmt: skip
+
+
 def english_lemmas(word: str) -> list[str]:
     """The word and its likely dictionary forms (plural, past, gerund), most likely first."""
     out = [word]
+    if word in _IRREGULAR:
+        out.append(_IRREGULAR[word])
     if len(word) <= 3:
         return out
     if word.endswith("ies"):

@@ -112,3 +112,16 @@ def test_elliptical_followup_borrows_the_earlier_kind_with_its_own_noun() -> Non
 def test_empty_or_wordless_question_is_a_plain_what() -> None:
     assert detect_type("؟؟", "ar").kind == WHAT
     assert detect_type("123", "en").kind == WHAT
+
+
+def test_a_what_question_on_a_verb_of_saying_asks_for_the_reported_words() -> None:
+    assert detect_type("ماذا قال الوزير عن الاتفاق؟", "ar").speech
+    assert detect_type("What did the minister say about the deal?", "en").speech
+    assert not detect_type("ماذا دمرت القوات؟", "ar").speech
+    assert not detect_type("من قال إن الاتفاق قريب؟", "ar").speech  # a who question, not a what
+
+
+def test_a_question_about_how_two_people_are_related() -> None:
+    assert detect_type("ما صلة سامر الخطيب بالوزير؟", "ar").relation
+    assert detect_type("What is the relationship between Smith and Jones?", "en").relation
+    assert not detect_type("ما الجهة التي نشرت البيان؟", "ar").relation

@@ -35,3 +35,49 @@ def test_view_cache_analyses_a_sentence_once_per_index() -> None:
     assert view_cache(index_a, None).get("d", doc, 0, 18, False) is view
     assert view_cache(index_b, None) is not cache  # a new index starts afresh
     assert cache.sentences("d", doc, 0, len(doc)) == cache.sentences("d", doc, 0, len(doc))
+
+
+def test_gloss_families_and_past_verbs_meet_an_english_question(sample_sanad) -> None:
+    from assistant.matching import _gloss_close
+
+    assert _gloss_close("destroy", "destruct") and _gloss_close("injur", "injuri")
+    assert not _gloss_close("state", "station") and not _gloss_close("dest", "destin")
+    lexicon = sample_sanad.lexicon()
+    if lexicon is None:
+        import pytest
+
+        pytest.skip("no FreeDict dictionary installed")
+    sentence = "ودمرت القوات الجسر."
+    question = "What did the forces destroy?"
+    qtype = detect_type(question, "en")
+    keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]), lexicon)
+    view = sentence_view(sentence, 0, len(sentence), lexicon, english=True)
+    key = next(k for k in keys if k.label == "destroy")
+    assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # ودمرت, read as دمر "destruct"
+
+
+def test_the_asked_noun_of_a_where_question_counts_less_in_coverage() -> None:
+    # the sentence that answers "which town" names the town; it seldom says "town"
+    from assistant.matching import PLACE_NOUN_SHARE
+
+    lex = LexicalIndex.build([analyze("دخل الجيش المدينة.")])
+    where = detect_type("Which town did the army enter?", "en")
+    count = detect_type("How many town did the army enter?", "en")
+    assert where.kind == "where" and count.kind == "count"
+    w = next(k for k in question_keys("Which town did the army enter?", "en", where, lex) if k.target)
+    c = next(k for k in question_keys("How many town did the army enter?", "en", count, lex) if k.target)
+    assert w.weight == PLACE_NOUN_SHARE * c.weight
+
+
+def test_a_name_spelled_with_one_consonant_off_still_matches_in_english_questions() -> None:
+    from assistant.matching import NAME, _one_off
+
+    assert _one_off("drskfk", "drjkfk") and not _one_off("drskfk", "drjkfm") and not _one_off("kf", "kf")
+    sentence = "واستهدف القصف بلدة دروجكيفكا أمس."
+    question = "Which town near Druzhkivka was hit?"
+    qtype = detect_type(question, "en")
+    keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]))
+    view = sentence_view(sentence, 0, len(sentence), None, english=True)
+    view.gloss = [frozenset() for _ in view.tokens]  # an English view, as with a dictionary loaded
+    key = next(k for k in keys if k.label == "Druzhkivka")
+    assert any(i == 3 and ROOT < s < NAME for i, s in key_hits(view, key))

@@ -73,6 +73,7 @@ def test_inflections_reach_the_dictionary() -> None:
     assert terms_of("المدينة")[0] in translate_query("cities", lex).terms
     assert english_lemmas("stopped")[0] == "stopped"
     assert "stop" in english_lemmas("stopped") and "city" in english_lemmas("cities")
+    assert english_lemmas("people") == ["people", "person"] and "begin" in english_lemmas("began")
 
 
 def test_broken_plural_sibling_added_with_less_weight() -> None:
