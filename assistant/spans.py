@@ -155,6 +155,7 @@ FEATURES: tuple[str, ...] = (
     "name_cut_left", "name_cut_right", "nisba_first_ent",
     "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent",
     "said_clause_what", "relation_between", "date_grain_when",
+    "hit_all", "value_in_ent", "verb_only",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -954,11 +955,30 @@ def candidates(
     X[:, _COL["name_cut_left"]] = np.where(left_ok & (name[si] >= 0.99), name[prev_i], 0.0)
     if group == ENTITY:
         X[:, _COL["nisba_first_ent"]] = st.nisba[si]  # الأوكراني فولوديمير: the adjective is not the name
+    _type_fit(X, group, hit, numtok + datetok, st.verb, si, sj)
     counting = {
         (p.i, p.j) for p in numbers if fits.get((p.i, p.j), 0.0) > 0 and fits[(p.i, p.j)] >= best_fit - FIT_TIE
     }
     label = " ".join(reversed(qtype.target)) if lang == "en" and qtype.target and group == VALUE else None
     return Candidates(view, ij, X, phrases, label, frozenset(counting))
+
+
+def _type_fit(
+    X: np.ndarray, group: str, hit: np.ndarray, valtok: np.ndarray, verb: np.ndarray, si: np.ndarray, sj: np.ndarray
+) -> None:
+    """Does a span have the shape of an answer at all? Written into X in place.
+
+    An answer is rarely made only of the question's own words (they are what the question already
+    knows), a who/where answer holds no number or date, and a lone verb answers nothing. Three
+    general columns fitted alone around the other weights (scripts/train_span_model.py --only):
+    too few to learn the training articles, where refitting all weights with them did.
+    """
+    ch = np.concatenate([[0], np.cumsum(hit > 0)])
+    X[:, _COL["hit_all"]] = ch[sj] - ch[si] == sj - si
+    if group == ENTITY:
+        cv = np.concatenate([[0.0], np.cumsum(valtok)])
+        X[:, _COL["value_in_ent"]] = cv[sj] > cv[si]
+    X[:, _COL["verb_only"]] = (sj - si == 1) & (verb[si] > 0)
 
 
 TYPED_KINDS = {COUNT: ("number",), QUANTITY: ("number",), WHEN: ("date", "duration"), DURATION: ("duration", "date")}

@@ -159,13 +159,25 @@ def fit_pairwise(rows: list[dict], c: float, negatives: int = 60, seed: int = 0,
     return result.x
 
 
-def fit_listwise(rows: list[dict], c: float, power: float = 3.0, negatives: int = 300, seed: int = 0) -> np.ndarray:
+def fit_listwise(
+    rows: list[dict],
+    c: float,
+    power: float = 3.0,
+    negatives: int = 300,
+    seed: int = 0,
+    offset: np.ndarray | None = None,
+    extra_weight: float = 1.0,
+    columns: list[int] | None = None,
+) -> np.ndarray:
     """A softmax over each question's candidates towards their F1 ** `power` (normalized):
     the best span takes most of the mass, partial overlaps some, and every wrong one pushes back.
-    Zero-F1 candidates are sampled (`negatives` per question) to bound the cost."""
+    Zero-F1 candidates are sampled (`negatives` per question) to bound the cost. `offset` as in
+    `fit_pairwise`; rows marked `extra` (the --extra set) weigh `extra_weight` each. With `columns`,
+    only those weights are fitted (the rest of the score is `offset`); the result has their length."""
     from scipy.optimize import minimize
 
     rng = np.random.default_rng(seed)
+    cols = np.arange(len(FEATURES)) if columns is None else np.asarray(columns)
     lists = []
     for r in rows:
         f1 = r["f1"]
@@ -176,21 +188,23 @@ def fit_listwise(rows: list[dict], c: float, power: float = 3.0, negatives: int 
             zero = rng.choice(zero, negatives, replace=False)
         idx = np.concatenate([pos, zero])
         target = f1[idx] ** power
-        lists.append((r["X"][idx], target / target.sum()))
+        X = r["X"][idx]
+        base = X @ offset if offset is not None else np.zeros(len(idx))
+        lists.append((X[:, cols], base, target / target.sum(), extra_weight if r.get("extra") else 1.0))
     lam = 1.0 / (2.0 * c)
 
     def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
         value, grad = float(lam * beta @ beta), 2.0 * lam * beta
-        for X, t in lists:
-            s = X @ beta
+        for X, base, t, sw in lists:
+            s = X @ beta + base
             s = s - s.max()
             p = np.exp(s)
             z = p.sum()
-            value -= float(t @ (s - np.log(z)))
-            grad += X.T @ (p / z - t)
+            value -= sw * float(t @ (s - np.log(z)))
+            grad += sw * (X.T @ (p / z - t))
         return value, grad
 
-    result = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    result = minimize(loss, np.zeros(len(cols)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return result.x
 
 
@@ -231,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--c", type=float, default=1.0, help="inverse regularization strength")
     p.add_argument("--pointwise", action="store_true", help="pointwise logistic regression instead of pairwise")
     p.add_argument("--listwise", action="store_true", help="softmax over each question's candidates (see fit_listwise)")
+    p.add_argument("--only", help="comma-separated features: fit only these (listwise), the others keep their current weights")
+    p.add_argument("--power", type=float, default=3.0, help="--listwise: the target is F1 ** power")
+    p.add_argument("--extra-weight", type=float, default=1.0, help="--listwise: weight of each --extra question")
     p.add_argument("--rules-offset", action="store_true", help="fit around the hand-set RULES instead of adding them after")
     p.add_argument("--out", type=Path, help="write the weights here (default: only report)")
     args = p.parse_args(argv)
@@ -253,10 +270,18 @@ def main(argv: list[str] | None = None) -> int:
         if not sanad_x.has_index():
             write_corpus(extra.paragraphs, work_x / "corpus")
             sanad_x.add_paths([work_x / "corpus"])
-        rows += collect(sanad_x, [q for q in extra.questions if q.answerable], args.extra_cache)
+        rows += [{**r, "extra": True} for r in collect(sanad_x, [q for q in extra.questions if q.answerable], args.extra_cache)]
     offset = rule_weights() if args.rules_offset else None
-    if args.listwise:
-        fitted = fit_listwise(rows, args.c)
+    if args.only:
+        # fit the named columns alone, around the current weights (theirs taken out), the rest kept
+        cols = [FEATURES.index(name) for name in args.only.split(",")]
+        fitted = load_weights() - rule_weights()
+        fitted[cols] = 0.0
+        fitted[cols] = fit_listwise(
+            rows, args.c, args.power, offset=fitted + rule_weights(), extra_weight=args.extra_weight, columns=cols
+        )
+    elif args.listwise:
+        fitted = fit_listwise(rows, args.c, args.power, offset=offset, extra_weight=args.extra_weight)
     else:
         fitted = fit(rows, args.c) if args.pointwise else fit_pairwise(rows, args.c, offset=offset)
     w = fitted + rule_weights()  # what assistant.spans.load_weights will use
@@ -276,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
             + (f", articles half {args.half}" if args.half else "") + (f"; {args.extra.name}" if args.extra else ""),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "c": args.c,
-            "fit": "listwise" if args.listwise else "pointwise" if args.pointwise else "pairwise",
+            "power": args.power if args.listwise or args.only else None,
+            "rules_offset": args.rules_offset,
+            "fit": f"listwise, only {args.only} around the previous weights" if args.only
+            else "listwise" if args.listwise else "pointwise" if args.pointwise else "pairwise",
             "weights": {name: round(float(x), 4) for name, x in zip(FEATURES, fitted, strict=True)},
         }
         args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

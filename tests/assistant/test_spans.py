@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant import spans
 from assistant.answer_type import detect_type
 from assistant.matching import match, question_keys, sentence_view
 from assistant.spans import (
@@ -389,3 +390,30 @@ def test_a_name_after_a_place_noun_is_a_place(lexicon) -> None:
     cands = candidates(view, match(view, keys), keys, qtype, "ar", SentenceInfo(1.0, 0, 0), lexicon)
     assert row_of(cands, "دوبونيه وكارلسبرغ").get("place_name_where") == 1.0
     assert "place_name_where" not in row_of(cands, "أمس")
+
+
+def test_the_shape_of_an_answer_who_gets_no_number_and_no_bare_question_words() -> None:
+    cands, qtype = cands_for("Who did the army capture in Leeds?", "In Leeds the army captured John Smith and 300 men.")
+    assert qtype.kind == "who"
+    row = row_of(cands, "John Smith")
+    assert "hit_all" not in row and "value_in_ent" not in row and "verb_only" not in row
+    assert row_of(cands, "John Smith and 300 men").get("value_in_ent") == 1.0
+    cands, _ = cands_for("What did the army capture in Leeds?", "The army captured castles in Leeds and York.")
+    assert "value_in_ent" not in row_of(cands, "castles")  # only who/where answers are entities
+
+
+def test_a_span_made_only_of_weakly_matched_question_words_is_flagged() -> None:
+    # spans never start or end on a word matched as such (EDGE_HIT), so only weak matches (a shared
+    # root, a translation) can make up a whole span: "تقترب" for the question's قريب
+    hit = np.array([0.0, 0.7, 0.7, 0.0])
+    si, sj = np.array([1, 1, 0]), np.array([2, 3, 2])
+    X = np.zeros((3, len(FEATURES)))
+    spans._type_fit(X, "txt", hit, np.zeros(4), np.array([0.0, 1.0, 0.0, 0.0]), si, sj)
+    col = {n: X[:, FEATURES.index(n)].tolist() for n in ("hit_all", "verb_only", "value_in_ent")}
+    assert col == {"hit_all": [1.0, 1.0, 0.0], "verb_only": [1.0, 0.0, 0.0], "value_in_ent": [0.0, 0.0, 0.0]}
+
+
+def test_a_lone_verb_is_flagged() -> None:
+    cands, _ = cands_for("من قال إن الاتفاق قريب؟", "وقال الوزير جان دوبونيه إن الاتفاق يقترب.")
+    assert row_of(cands, "يقترب").get("verb_only") == 1.0
+    assert "verb_only" not in row_of(cands, "جان دوبونيه")

@@ -66,3 +66,18 @@ def test_loss_split_tells_sentence_choice_from_span_choice() -> None:
         "ar_pick_in_best_sentence": 0.5,
         "ar_best": 1.0,
     }
+
+
+def test_listwise_fit_learns_around_an_offset_and_weighs_extra_questions() -> None:
+    rows = _rows()
+    offset = np.zeros(len(FEATURES))
+    offset[1] = 5.0  # already enough to rank the answer first: less left to learn
+    assert trainer.fit_listwise(rows, c=10.0, offset=offset)[1] < trainer.fit_listwise(rows, c=10.0)[1]
+    # the same questions marked extra with weight 0 teach nothing
+    extra = [{**r, "extra": True} for r in rows]
+    assert np.allclose(trainer.fit_listwise(extra, c=10.0, extra_weight=0.0), 0.0)
+
+
+def test_listwise_fit_of_some_columns_only() -> None:
+    w = trainer.fit_listwise(_rows(), c=10.0, columns=[1, 3])
+    assert w.shape == (2,) and w[0] > 1.0 and abs(w[1]) < w[0] / 2  # the answer's feature, not the noise
