@@ -30,6 +30,9 @@ NEAR_NAME = 0.85  # a name one consonant off (see `_one_off`): the same name, a 
 MAX_SENSES = 3  # dictionary senses read per English word
 UNSEEN_EN_WEIGHT = 0.5  # share of the top idf for an English word none of whose translations occur
 TRANSLATION_FLOOR = 0.2  # translations weighted below this share of the best one are ignored
+# A question's verb the articles never use is most often their verb in another person or tense
+# (تدور for دارت), not a missing topic: it weighs this share of an unseen word in coverage.
+UNSEEN_VERB_SHARE = 0.5
 PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region" in sentence coverage
 # Question words that carry no topic once the answer type is known.
 _EN_FILLER = frozenset(
@@ -99,6 +102,21 @@ def root_keys(word: str) -> frozenset[str]:
     prefix but is a radical (نقاط / نقطة -> نقط, not قاط). Broken plurals keep their radicals in
     order, so the plural and the singular meet on one of the two readings."""
     return frozenset({root_key(word), _root(word, False)} - {""})
+
+
+def derived_roots(word: str) -> frozenset[str]:
+    """`root_keys` plus the form VIII reading (see `_form8`): for matching Arabic question words
+    against Arabic text, where a verb and its noun often differ by that infix (تشترط / شروط)."""
+    keys = root_keys(word)
+    return keys | {r for k in keys if (r := _form8(k))}
+
+
+def _form8(core: str) -> str:
+    """The root of a form VIII derivation (تشترط, اشتراط -> شرط; اصطدم -> صدم): its infixed ت
+    (ط after an emphatic) sits after the first radical, so the reading keeps the other three."""
+    if len(core) == 4 and (core[1] == "ت" or (core[1] == "ط" and core[0] in "صضطظ")):
+        return core[0] + core[2:]
+    return ""
 
 
 def arabic_bases(norm: str) -> list[str]:
@@ -196,6 +214,7 @@ class Key:
     roots: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     gloss: frozenset[str] = frozenset()
+    derived: bool = False  # an Arabic question word: its roots also meet form VIII readings (see `derived_roots`)
     target: bool = False  # part of the noun a "how many / which" question asks about
     seen: bool = True  # some form of it occurs in the index at all
     dual_of: str = ""  # an Arabic noun whose dual (دبابتين for دبابة) also counts as finding it
@@ -240,8 +259,13 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
     at: dict[tuple[str, str], list[int]] = {}
     for i in range(len(toks)):
         at.setdefault(("s", stems[i]), []).append(i)
-        for r in root_keys(toks[i].text):
-            at.setdefault(("r", r), []).append(i)
+        # a function word (قبل, بين) is no derivation of a content word (المقبلة, تبيين)
+        if not is_stopword(toks[i].norm):
+            plain = root_keys(toks[i].text)
+            for r in plain:
+                at.setdefault(("r", r), []).append(i)
+            for r in derived_roots(toks[i].text) - plain:
+                at.setdefault(("r8", r), []).append(i)
         for k in names[i]:
             at.setdefault(("n", k), []).append(i)
         for g in gloss[i] if gloss is not None else ():
@@ -311,7 +335,8 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         if s > out.get(i, 0.0):
             out[i] = s
 
-    for kind, forms, strength in (("r", key.roots, ROOT), ("g", key.gloss, GLOSS), ("n", key.names, NAME)):
+    roots = (("r", key.roots, ROOT), ("r8", key.roots, ROOT)) if key.derived else (("r", key.roots, ROOT),)
+    for kind, forms, strength in (*roots, ("g", key.gloss, GLOSS), ("n", key.names, NAME)):
         if kind == "g" and view.gloss is None:
             continue
         for form in forms:
@@ -436,18 +461,24 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
         exact = {term}
         if tok.norm.endswith("ا") and len(tok.norm) >= 4:
             exact.add(stem(tok.norm[:-1]))  # accusative alef: جنديا ~ جندي
-        root = root_keys(tok.text)
+        root = derived_roots(tok.text)
         is_target = tok.norm in target
+        seen = any(idf.seen(t) for t in exact)
+        verb = verb_like(tok.norm)
+        weight = max(idf(t) for t in exact)
+        if verb and not seen:
+            weight *= UNSEEN_VERB_SHARE
         keys.append(
             Key(
                 tok.text,
-                max(idf(t) for t in exact),
+                weight,
                 frozenset(exact),
                 root,
                 target=is_target,
-                seen=any(idf.seen(t) for t in exact),
+                seen=seen,
                 dual_of=tok.norm if is_target else "",
-                telling=not verb_like(tok.norm),
+                telling=not verb,
+                derived=True,
             )
         )
     return keys

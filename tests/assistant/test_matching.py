@@ -81,3 +81,36 @@ def test_a_name_spelled_with_one_consonant_off_still_matches_in_english_question
     view.gloss = [frozenset() for _ in view.tokens]  # an English view, as with a dictionary loaded
     key = next(k for k in keys if k.label == "Druzhkivka")
     assert any(i == 3 and ROOT < s < NAME for i, s in key_hits(view, key))
+
+
+def test_a_form_viii_verb_meets_its_root_noun_in_arabic_questions() -> None:
+    from assistant.matching import derived_roots
+
+    assert derived_roots("وتشترط") & derived_roots("شروط")
+    assert derived_roots("اصطدمت") & derived_roots("صدمة")
+    assert not root_keys("وتشترط") & root_keys("شروط")  # English readings keep the plain roots
+    sentence = "وتشترط الحكومة لأي اتفاق أن ينسحب الجيش."
+    question = "ما شروط الحكومة؟"
+    keys = question_keys(question, "ar", detect_type(question, "ar"), LexicalIndex.build([analyze(sentence)]))
+    key = next(k for k in keys if k.label == "شروط")
+    assert (0, ROOT) in key_hits(sentence_view(sentence, 0, len(sentence)), key)
+
+
+def test_a_function_word_is_no_root_reading_of_a_content_word() -> None:
+    # المقبلة (next) shares the letters of قبل (before), which says nothing about it
+    sentence = "وقعت الحرب قبل أربع سنوات."
+    question = "متى الجولة المقبلة؟"
+    keys = question_keys(question, "ar", detect_type(question, "ar"), LexicalIndex.build([analyze(sentence)]))
+    key = next(k for k in keys if k.label == "المقبلة")
+    assert key_hits(sentence_view(sentence, 0, len(sentence)), key) == []
+    assert key_hits(sentence_view("الأسابيع المقبلة", 0, 16), key)
+
+
+def test_a_verb_the_articles_never_use_weighs_half_an_unseen_noun() -> None:
+    from assistant.matching import UNSEEN_VERB_SHARE
+
+    lex = LexicalIndex.build([analyze("الحرب مستمرة منذ سنوات.")])
+    question = "منذ متى تدور الحرب والمعارك؟"
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert not keys["تدور"].seen and not keys["والمعارك"].seen
+    assert keys["تدور"].weight == UNSEEN_VERB_SHARE * keys["والمعارك"].weight
