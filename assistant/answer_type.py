@@ -33,6 +33,9 @@ class QuestionType:
     speech: bool = False
     # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's brother).
     relation: bool = False
+    # "Which source reported X?" (من المصدر الذي نقل ...): the answer is the name a report is
+    # attributed to (... وفق وكالة X / بحسب صحيفة Y).
+    source: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -302,6 +305,7 @@ _SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أ�
 
 
 _RELATION = _norms("صلة علاقة قرابة relation relationship related")
+_SOURCE = _norms("المصدر مصدر المصادر نقل نقلت أورد أوردت source sources reported")
 
 
 def detect_type(question: str, lang: str) -> QuestionType:
@@ -313,6 +317,7 @@ def detect_type(question: str, lang: str) -> QuestionType:
     norms = {_strip_conj(t.norm) for t in toks}
     speech = qtype.kind == WHAT and bool(norms & _SAYING)
     relation = qtype.kind in (WHAT, HOW, WHO) and bool(norms & _RELATION)
-    if speech or relation:
-        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation)
+    source = qtype.kind in (WHO, WHAT) and bool(norms & _SOURCE)
+    if speech or relation or source:
+        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation, source=source)
     return qtype

@@ -76,6 +76,8 @@ _TITLES = _words(
     "president minister envoy king prince sheikh mr mrs ms dr general coach"
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
+# Attribution: "... وفق وكالة X" / "بحسب صحيفة Y" / "نقلا عن Z": the source of the report follows.
+_ATTRIB_CUES = _words("وفق وفقا بحسب حسب طبقا")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
 _OTHERS = _words("آخرين آخرون أخرى others")  # "3 قتلى و12 آخرين": the noun of the number before
 _COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
@@ -155,7 +157,7 @@ FEATURES: tuple[str, ...] = (
     "name_cut_left", "name_cut_right", "nisba_first_ent",
     "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent",
     "said_clause_what", "relation_between", "date_grain_when",
-    "hit_all", "value_in_ent", "verb_only",
+    "hit_all", "value_in_ent", "verb_only", "source_after_attrib",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -205,7 +207,8 @@ RULES = {
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
     "relation_between": 1.0,  # ما صلة X بـY -> X [شقيق] Y: the word the question's two names enclose
-    "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
+    "date_grain_when": 2.0,
+    "source_after_attrib": 4.0,  # من المصدر الذي نقل ... -> the name after وفق / بحسب / نقلا عن  # the date part the question's time word asks for (what day -> a weekday)
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -568,6 +571,7 @@ class _Static:
     nisba: np.ndarray  # token is shaped like a nisba adjective (الأميركي)
     place: np.ndarray  # token is a place cue (في X)
     cause: np.ndarray
+    attrib: np.ndarray  # token is an attribution cue (وفق X, بحسب X, the عن of نقلا عن X)
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
     first_b: np.ndarray  # token starts with ب (after a و / ف)
@@ -694,6 +698,9 @@ def _static(view: SentenceView, lexicon) -> _Static:
         nisba=flags(_nisba),
         place=flags(lambda x: x in _PLACE_CUES),
         cause=flags(lambda x: x in _CAUSE_CUES),
+        attrib=np.array(
+            [float(x in _ATTRIB_CUES or (x == "عن" and k > 0 and norms[k - 1] == "نقلا")) for k, x in enumerate(norms)]
+        ),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
         prep_place=flags(lambda x: _prefix_prep(x, "بل")),
         place_noun=flags(lambda x: x in PLACE_NOUNS),
@@ -905,6 +912,8 @@ def candidates(
     X[:, _COL["cause_before_why" if kind == WHY else "cause_before_other"]] = left_ok & (st.cause[prev_i] > 0)
     comp_col = "comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"
     X[:, _COL[comp_col]] = left_ok & (st.comp[prev_i] > 0)
+    if qtype.source:
+        X[:, _COL["source_after_attrib"]] = left_ok & (st.attrib[prev_i] > 0)
     if qtype.speech:
         # إنّ / that right after a question word (the asked speaker, or their verb of saying)
         before = np.maximum(si - 2, 0)

@@ -125,3 +125,9 @@ def test_a_question_about_how_two_people_are_related() -> None:
     assert detect_type("ما صلة سامر الخطيب بالوزير؟", "ar").relation
     assert detect_type("What is the relationship between Smith and Jones?", "en").relation
     assert not detect_type("ما الجهة التي نشرت البيان؟", "ar").relation
+
+
+def test_a_question_about_who_reported_something_asks_for_a_source() -> None:
+    assert detect_type("من المصدر الذي نقل خبر الاتفاق؟", "ar").source
+    assert detect_type("Which source reported the deal?", "en").source
+    assert not detect_type("من وقع الاتفاق؟", "ar").source

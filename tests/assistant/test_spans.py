@@ -417,3 +417,16 @@ def test_a_lone_verb_is_flagged() -> None:
     cands, _ = cands_for("من قال إن الاتفاق قريب؟", "وقال الوزير جان دوبونيه إن الاتفاق يقترب.")
     assert row_of(cands, "يقترب").get("verb_only") == 1.0
     assert "verb_only" not in row_of(cands, "جان دوبونيه")
+
+
+def test_a_source_question_takes_the_name_a_report_is_attributed_to() -> None:
+    from assistant.spans import best_spans
+
+    s = "وتطالب الحكومة بانسحاب الجيش من المدينة قبل أي اتفاق، وفق صحيفة المساء اليومية."
+    cands, qtype = cands_for("من المصدر الذي نقل خبر مطالب الحكومة؟", s)
+    assert qtype.source
+    assert row_of(cands, "صحيفة المساء اليومية").get("source_after_attrib") == 1.0
+    assert "source_after_attrib" not in row_of(cands, "المدينة")
+    assert best_spans(cands, qtype=qtype)[0].display.startswith("صحيفة المساء")
+    cands, qtype = cands_for("من طالب بانسحاب الجيش؟", s)
+    assert not qtype.source and "source_after_attrib" not in row_of(cands, "صحيفة المساء اليومية")
