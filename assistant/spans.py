@@ -1009,6 +1009,19 @@ def typed_first(spans: list[AnswerSpan], qtype: QuestionType) -> list[AnswerSpan
     return [sp for sp in spans if fit_level(qtype, sp) == level]
 
 
+_YEAR = re.compile(r"[0-9\u0660-\u0669]{4}")
+YEAR_RANGE = (1000, 2100)
+
+
+def _kind_for(phrase: _Phrase, text: str, qtype: QuestionType) -> str:
+    """The phrase's kind for this question: a bare four-digit number (في 1519) answers "when"
+    as a year, though out of context it is only a number."""
+    bare = qtype.kind == WHEN and phrase.kind == "number" and not phrase.unit_tokens and phrase.value is not None
+    if bare and YEAR_RANGE[0] <= phrase.value <= YEAR_RANGE[1] and _YEAR.fullmatch(text[phrase.start : phrase.end]):
+        return "date"
+    return phrase.kind
+
+
 def _levels(cands: Candidates, qtype: QuestionType) -> np.ndarray:
     """`fit_level` of every candidate row, without building the spans."""
     typed = TYPED_KINDS.get(qtype.kind)
@@ -1018,7 +1031,7 @@ def _levels(cands: Candidates, qtype: QuestionType) -> np.ndarray:
     counted = qtype.kind == COUNT and bool(qtype.target)
     for r, ij in enumerate(cands.ij):
         phrase = cands.phrases.get(ij)
-        if phrase is not None and phrase.kind in typed:
+        if phrase is not None and _kind_for(phrase, cands.view.text, qtype) in typed:
             out[r] = 2 if counted and phrase.kind == "number" and ij in cands.counting else 1
     return out
 
@@ -1045,7 +1058,9 @@ def best_spans(
         phrase = cands.phrases.get((i, j))
         s, e = (phrase.start, phrase.end) if phrase is not None else (v.tokens[i].start, v.tokens[j - 1].end)
         display = phrase.display if phrase is not None else v.text[s:e]
-        kind = phrase.kind if phrase is not None else "phrase"
+        kind = "phrase" if phrase is None else phrase.kind if qtype is None else _kind_for(phrase, v.text, qtype)
+        if kind != (phrase.kind if phrase is not None else "phrase"):
+            display = v.text[s:e]  # a year is written without a thousands separator
         counts = kind == "number" and (i, j) in cands.counting
         unit = cands.unit_label if counts else None
         timed = phrase is not None and phrase.timed

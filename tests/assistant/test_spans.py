@@ -430,3 +430,15 @@ def test_a_source_question_takes_the_name_a_report_is_attributed_to() -> None:
     assert best_spans(cands, qtype=qtype)[0].display.startswith("صحيفة المساء")
     cands, qtype = cands_for("من طالب بانسحاب الجيش؟", s)
     assert not qtype.source and "source_after_attrib" not in row_of(cands, "صحيفة المساء اليومية")
+
+
+def test_a_bare_four_digit_number_answers_when_as_a_year() -> None:
+    from assistant.spans import best_spans
+
+    s = "طبعت 3000 نسخة من الكتب التي انتشرت في المدن بداية من 1519."
+    cands, qtype = cands_for("متى انتشرت الكتب في المدن؟", s)
+    spans = best_spans(cands, limit=50, qtype=qtype)
+    assert spans[0].text == "1519" and spans[0].kind == "date" and spans[0].display == "1519"
+    assert all(sp.text != "3000" for sp in spans)  # an amount, not a year
+    cands, qtype = cands_for("كم نسخة طبعت؟", s)
+    assert all(sp.kind == "number" for sp in best_spans(cands, limit=50, qtype=qtype) if sp.text in ("1519", "3000"))
