@@ -93,6 +93,9 @@ _AR_WHO = _norms("من")
 _AR_HOW_MANY = _norms("كم")
 _AR_COUNT_NOUN = _norms("عدد العدد أعداد")
 _AR_NAME = _norms("اسم أسماء")
+# Nouns that count people in general: "how many people died" is answered by a number of the
+# dead, wounded or passengers, which the sentence names by what happened to them, not as "people".
+_PERSONS = _norms("شخص شخصا أشخاص الأشخاص الشخص الناس ناس فرد أفراد الأفراد people persons individuals")
 _AR_FILLER = _norms("هو هي هم هن الذي التي الذين اللذان اللتان كان كانت بلغ يبلغ تبلغ بلغت يكون تكون من")
 _AR_CAUSE = _norms("سبب السبب أسباب الأسباب الدافع دافع")
 _AR_PREP = _norms("في من إلى الى على عن مع ب ل منذ حتى خلال")
@@ -306,6 +309,11 @@ _SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أ�
 
 _RELATION = _norms("صلة علاقة قرابة relation relationship related")
 _SOURCE = _norms("المصدر مصدر المصادر نقل نقلت أورد أوردت source sources reported")
+
+
+def counts_people(qtype: QuestionType) -> bool:
+    """A count of people in general (كم شخصا / how many people), not of a kind of them (civilians)."""
+    return qtype.kind == COUNT and bool(qtype.target) and normalize(qtype.target[0]) in _PERSONS
 
 
 def detect_type(question: str, lang: str) -> QuestionType:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.answer_type import WHERE, QuestionType
+from assistant.answer_type import WHERE, QuestionType, counts_people
 from index.normalize import normalize
 from index.numbers import dual_count, format_number, parse_number
 from index.stem import stem
@@ -477,7 +477,8 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
                 target=is_target,
                 seen=seen,
                 dual_of=tok.norm if is_target else "",
-                telling=not verb,
+                # a verb, or "people" in "how many people": the articles may say neither word
+                telling=not verb and not (is_target and counts_people(qtype)),
                 derived=True,
             )
         )

@@ -131,3 +131,12 @@ def test_a_question_about_who_reported_something_asks_for_a_source() -> None:
     assert detect_type("من المصدر الذي نقل خبر الاتفاق؟", "ar").source
     assert detect_type("Which source reported the deal?", "en").source
     assert not detect_type("من وقع الاتفاق؟", "ar").source
+
+
+def test_a_count_of_people_in_general_is_not_a_count_of_a_kind_of_people() -> None:
+    from assistant.answer_type import counts_people
+
+    assert counts_people(detect_type("كم عدد الأشخاص الذين أصيبوا؟", "ar"))
+    assert counts_people(detect_type("How many people were injured?", "en"))
+    assert not counts_people(detect_type("كم عدد المدنيين الذين أصيبوا؟", "ar"))
+    assert not counts_people(detect_type("How many soldiers were injured?", "en"))
