@@ -504,11 +504,15 @@ def arabic_name_score(norm: str, lexicon) -> float:
     return UNKNOWN_VERB if verb else 1.0
 
 
-def _prefix_prep(norm: str, preps: str) -> bool:
-    """بموسكو / وبموسكو: a one-letter preposition glued to the word."""
+def _prefix_prep(norm: str, preps: str, lexicon=None) -> bool:
+    """بموسكو / وبموسكو: a one-letter preposition glued to the word. Not when the dictionary knows
+    the whole word and not its rest (بريطانيا, بلجيكا: the ب is the name's first letter)."""
     if norm[:1] in "وف" and len(norm) > 4:
         norm = norm[1:]
-    return norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))
+    if not (norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))):
+        return False
+    known = getattr(lexicon, "ar_to_en", None)
+    return known is None or norm not in known or norm[1:] in known
 
 
 def _proximity(hit: np.ndarray, clause: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -662,8 +666,8 @@ def _static(view: SentenceView, lexicon) -> _Static:
         x = norms[i]
         word = (
             prev if prev in _PREV_SET
-            else "ب" if _prefix_prep(x, "ب")
-            else "ل" if _prefix_prep(x, "ل")
+            else "ب" if _prefix_prep(x, "ب", lexicon)
+            else "ل" if _prefix_prep(x, "ل", lexicon)
             else "و" if x[:1] == "و" and len(x) > 3
             else None
         )  # fmt: skip
@@ -702,7 +706,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
             [float(x in _ATTRIB_CUES or (x == "عن" and k > 0 and norms[k - 1] == "نقلا")) for k, x in enumerate(norms)]
         ),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
-        prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        prep_place=flags(lambda x: _prefix_prep(x, "بل", lexicon)),
         place_noun=flags(lambda x: x in PLACE_NOUNS),
         first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,

@@ -442,3 +442,14 @@ def test_a_bare_four_digit_number_answers_when_as_a_year() -> None:
     assert all(sp.text != "3000" for sp in spans)  # an amount, not a year
     cands, qtype = cands_for("كم نسخة طبعت؟", s)
     assert all(sp.kind == "number" for sp in best_spans(cands, limit=50, qtype=qtype) if sp.text in ("1519", "3000"))
+
+
+def test_a_name_starting_with_ba_is_not_a_glued_preposition() -> None:
+    from types import SimpleNamespace
+
+    from assistant.spans import _prefix_prep
+
+    lexicon = SimpleNamespace(ar_to_en={"بلجيكا": ["belgium"], "موسكو": ["moscow"]})
+    assert _prefix_prep("وبموسكو", "ب", lexicon)  # بـ + موسكو
+    assert not _prefix_prep("وبلجيكا", "ب", lexicon)  # the dictionary knows the whole name, not لجيكا
+    assert _prefix_prep("وبلجيكا", "ب")  # without a dictionary, the old reading
