@@ -449,6 +449,17 @@ def verb_like(norm: str) -> bool:
     )
 
 
+def _known_bases(norm: str, idf: Idf) -> set[str]:
+    """Stems of the word without a one-letter proclitic or a pronoun suffix (لقياس -> قياس,
+    معرفته -> معرفة) that the index holds: the light stemmer keeps these clitics, so the word as
+    written can be unknown though its base is in the articles."""
+    out = set()
+    for base in arabic_bases(norm)[1:]:
+        forms = [base, base[:-1] + "ه"] if base.endswith("ت") and not norm.endswith("ت") else [base]
+        out |= {t for f in forms if (t := stem(f)) and idf.seen(t)}
+    return out
+
+
 def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
     target = {normalize(qtype.target[0])} if qtype.target else set()  # the head noun, not its adjectives
     keys = []
@@ -461,11 +472,13 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
         exact = {term}
         if tok.norm.endswith("ا") and len(tok.norm) >= 4:
             exact.add(stem(tok.norm[:-1]))  # accusative alef: جنديا ~ جندي
+        known = _known_bases(tok.norm, idf) if not any(idf.seen(t) for t in exact) else set()
+        exact |= known
         root = derived_roots(tok.text)
         is_target = tok.norm in target
         seen = any(idf.seen(t) for t in exact)
         verb = verb_like(tok.norm)
-        weight = max(idf(t) for t in exact)
+        weight = max(idf(t) for t in known) if known else max(idf(t) for t in exact)
         if verb and not seen:
             weight *= UNSEEN_VERB_SHARE
         keys.append(

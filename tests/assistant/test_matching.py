@@ -114,3 +114,14 @@ def test_a_verb_the_articles_never_use_weighs_half_an_unseen_noun() -> None:
     keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
     assert not keys["تدور"].seen and not keys["والمعارك"].seen
     assert keys["تدور"].weight == UNSEEN_VERB_SHARE * keys["والمعارك"].weight
+
+
+def test_a_word_with_a_glued_preposition_or_pronoun_is_known_by_its_base() -> None:
+    lex = LexicalIndex.build([analyze("تستخدم الأقمار أجهزة القياس لرصد المعرفة العلمية.")])
+    question = "ما الجهاز المستخدم لقياس معرفته؟"
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert keys["لقياس"].seen and "قياس" in keys["لقياس"].exact
+    assert keys["معرفته"].seen and "معرف" in keys["معرفته"].exact
+    lex = LexicalIndex.build([analyze("لقياس الأثر أهمية.")])  # the index knows the word as written
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert keys["لقياس"].exact == {"لقياس"}
