@@ -43,7 +43,8 @@ _EN_FILLER = frozenset(
 # than the topic ("the party that ...", "the source", "the relation") carry no topic.
 _AR_FILLER = frozenset(
     normalize(w)
-    for w in "بحسب حسب وفق وفقا طبقا قال قالت ذكر ذكرت أعلن الجهة جهة المصدر مصدر صلة علاقة نوع طبيعة".split()
+    for w in "بحسب حسب وفق وفقا طبقا قال قالت ذكر ذكرت أعلن الجهة جهة المصدر مصدر صلة علاقة نوع طبيعة "
+    "شيء الشيء أشياء الأشياء".split()
 )
 _AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _AR_SUFFIXES = ("هما", "كما", "هم", "هن", "ها", "نا", "كم", "ون", "ين", "ان", "ات", "وا", "يه", "ه", "ت", "ي", "ا")
@@ -441,6 +442,8 @@ def verb_like(norm: str) -> bool:
         return True
     if norm[:1] == "ي" or (norm[:1] in ("ت", "ن") and len(norm) <= 4):
         return True
+    if norm[:2] == "تت" and len(norm) >= 4:
+        return True  # تتحكم, تتعلق: a form V / VI imperfect (no noun starts so)
     # short past forms: بدأت, طالها, أودى (a noun pattern with م- is excluded: مطلب)
     if norm[:1] == "م" or len(norm) > 5:
         return False

@@ -125,3 +125,14 @@ def test_a_word_with_a_glued_preposition_or_pronoun_is_known_by_its_base() -> No
     lex = LexicalIndex.build([analyze("لقياس الأثر أهمية.")])  # the index knows the word as written
     keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
     assert keys["لقياس"].exact == {"لقياس"}
+
+
+def test_a_form_v_imperfect_is_a_verb_and_thing_only_describes_the_answer() -> None:
+    from assistant.matching import verb_like
+
+    assert verb_like("تتحكم") and verb_like("تتعلق")
+    assert not verb_like("تتمه")  # a noun in ة
+    lex = LexicalIndex.build([analyze("فرضت الحكومة ضريبة جديدة.")])
+    question = "ما هو الشيء الذي فرضته الحكومة؟"
+    labels = {k.label for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert "الشيء" not in labels and "الحكومة" in labels
