@@ -501,6 +501,12 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
     return keys
 
 
+def _acronym(words: list[Token]) -> bool:
+    """An all-capital abbreviation (IPCC): Arabic articles mostly spell out what it stands for,
+    so not finding it says little about whether they cover the topic."""
+    return len(words) == 1 and len(words[0].text) >= 2 and words[0].text.isupper() and words[0].text.isascii()
+
+
 def _senses(text: str, lexicon) -> list[str]:
     """Dictionary translations of an English word or phrase (lemmas of its last word tried too)."""
     from assistant.translate import english_lemmas
@@ -618,7 +624,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
                 target=is_target,
                 seen=bool(seen_terms),
                 dual_of=next(iter(arabic_nouns(words[-1].norm, lexicon)), "") if is_target else "",
-                telling=name_like,
+                telling=name_like and not _acronym(words),
                 alts=tuple(alts),
             )
         )

@@ -136,3 +136,13 @@ def test_a_form_v_imperfect_is_a_verb_and_thing_only_describes_the_answer() -> N
     question = "ما هو الشيء الذي فرضته الحكومة؟"
     labels = {k.label for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
     assert "الشيء" not in labels and "الحكومة" in labels
+
+
+def test_an_unknown_acronym_is_no_evidence_of_a_missing_topic() -> None:
+    lex = LexicalIndex.build([analyze("ترأس العالم الهيئة الحكومية الدولية المعنية بتغير المناخ.")])
+    question = "Who is the chair of the IPCC?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["IPCC"].seen and not keys["IPCC"].telling
+    question = "Who is the chair of Ipswich?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["Ipswich"].seen and keys["Ipswich"].telling  # a name could have been transliterated
