@@ -71,11 +71,11 @@ def root_key(word: str) -> str:
     return _root(word, True)
 
 
-def _root(word: str, derivation: bool) -> str:
+def _root(word: str, derivation: bool, clitic: bool = True) -> str:
     if len(word) < 3 or not _is_arabic(word):
         return ""
     w = normalize(word.translate(_HAMZA_KEEP))
-    for p in _AR_PREFIXES:
+    for p in _AR_PREFIXES if clitic else ():
         if w.startswith(p) and len(w) - len(p) >= 3:
             w = w[len(p) :]
             break
@@ -105,11 +105,17 @@ def root_keys(word: str) -> frozenset[str]:
     return frozenset({root_key(word), _root(word, False)} - {""})
 
 
+_ONE_LETTER_CLITICS = frozenset("وفبلك")
+
+
 def derived_roots(word: str) -> frozenset[str]:
-    """`root_keys` plus the form VIII reading (see `_form8`): for matching Arabic question words
-    against Arabic text, where a verb and its noun often differ by that infix (تشترط / شروط)."""
-    keys = root_keys(word)
-    return keys | {r for k in keys if (r := _form8(k))}
+    """`root_keys` plus the readings Arabic question words need against Arabic text: the form VIII
+    reading (see `_form8`: تشترط / شروط), and one that keeps a first letter which looks like a
+    one-letter proclitic (فريقين / الفرق, بدأت / بدأ)."""
+    keys = set(root_keys(word))
+    if normalize(word)[:1] in _ONE_LETTER_CLITICS:
+        keys |= {_root(word, False, clitic=False)} - {""}
+    return frozenset(keys | {r for k in keys if (r := _form8(k))})
 
 
 def _form8(core: str) -> str:

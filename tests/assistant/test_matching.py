@@ -146,3 +146,11 @@ def test_an_unknown_acronym_is_no_evidence_of_a_missing_topic() -> None:
     question = "Who is the chair of Ipswich?"
     keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
     assert not keys["Ipswich"].seen and keys["Ipswich"].telling  # a name could have been transliterated
+
+
+def test_a_first_letter_that_looks_like_a_proclitic_can_be_a_radical() -> None:
+    from assistant.matching import derived_roots
+
+    assert derived_roots("فريقين") & derived_roots("الفرق")  # ف is the root's first letter
+    assert derived_roots("بدأت") & derived_roots("بدأ")
+    assert not root_keys("فريقين") & root_keys("الفرق")  # English readings keep the plain roots
