@@ -91,6 +91,8 @@ _AR_WHICH = _norms("أي أية أيّ")
 _AR_WHAT = _norms("ما")
 _AR_WHO = _norms("من")
 _AR_HOW_MANY = _norms("كم")
+# كم دام / كم استمر: "how long did it last" asks for a duration, not an amount.
+_AR_LASTED = _norms("دام دامت يدوم تدوم استمر استمرت يستمر تستمر استغرق استغرقت يستغرق تستغرق")
 _AR_COUNT_NOUN = _norms("عدد العدد أعداد")
 _AR_NAME = _norms("اسم أسماء")
 # Nouns that count people in general: "how many people died" is answered by a number of the
@@ -189,6 +191,8 @@ def _arabic(toks: list[Token]) -> QuestionType:
             while j < len(norms) and (norms[j] in _AR_FILLER or norms[j] in _AR_COUNT_NOUN):
                 wh.add(j)
                 j += 1
+            if j < len(norms) and norms[j] in _AR_LASTED:
+                return QuestionType(DURATION, (), frozenset(wh | {j}))
             if j < len(norms) and _head_kind(norms[j], "ar") == QUANTITY:
                 return QuestionType(QUANTITY, (toks[j].text,), frozenset(wh | {j}))
             np = _noun_phrase(toks, j, "ar", limit=2)

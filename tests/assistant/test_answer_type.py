@@ -140,3 +140,9 @@ def test_a_count_of_people_in_general_is_not_a_count_of_a_kind_of_people() -> No
     assert counts_people(detect_type("How many people were injured?", "en"))
     assert not counts_people(detect_type("كم عدد المدنيين الذين أصيبوا؟", "ar"))
     assert not counts_people(detect_type("How many soldiers were injured?", "en"))
+
+
+def test_how_long_something_lasted_asks_for_a_duration() -> None:
+    assert detect_type("كم دام القتال في المدينة؟", "ar").kind == "duration"
+    assert detect_type("كم استمرت المفاوضات؟", "ar").kind == "duration"
+    assert detect_type("كم دبابة دمرت؟", "ar").kind == "count"
