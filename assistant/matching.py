@@ -598,7 +598,8 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         value = parse_number(text)
         if value is not None:  # 6 / six / 1,200: the value as the index writes it
             exact = frozenset(analyze(text)) | {format_number(value, "en").replace(",", "")}
-            keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact)))
+            # one and two are mostly written as the noun's singular or dual (شخصين), not as numerals
+            keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact), telling=value > 2))
             continue
         # The words themselves (English articles, or English words quoted in Arabic ones), then readings.
         own = tuple(t for t in (stem(w.norm) for w in words) if t)

@@ -154,3 +154,13 @@ def test_a_first_letter_that_looks_like_a_proclitic_can_be_a_radical() -> None:
     assert derived_roots("فريقين") & derived_roots("الفرق")  # ف is the root's first letter
     assert derived_roots("بدأت") & derived_roots("بدأ")
     assert not root_keys("فريقين") & root_keys("الفرق")  # English readings keep the plain roots
+
+
+def test_one_and_two_are_no_evidence_of_a_missing_topic() -> None:
+    lex = LexicalIndex.build([analyze("وأصيب شخصان في القصف، وقتل 12 جنديا.")])
+    question = "Why were two people hurt?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["two"].seen and not keys["two"].telling  # Arabic writes a dual (شخصان)
+    question = "Why were 40 people hurt?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["40"].seen and keys["40"].telling
