@@ -161,6 +161,14 @@ def _arabic_modifier(head: str, norm: str) -> bool:
     return norm.endswith(_AR_ADJ_ENDINGS)
 
 
+_EN_NOT_PLURAL = frozenset("news series species means politics economics physics headquarters".split())
+
+
+def _en_plural(norm: str) -> bool:
+    """A plural noun by its -s (not news, series, status, crisis)."""
+    return len(norm) > 3 and norm.endswith("s") and not norm.endswith(("ss", "us", "is")) and norm not in _EN_NOT_PLURAL
+
+
 def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[int]:
     """Token indexes of the noun phrase starting at `i` (stops at verbs' usual company: aux, stop words)."""
     out: list[int] = []
@@ -172,6 +180,8 @@ def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[i
                 break
             if out and (n in _EN_VERBS or (n.endswith("ed") and len(n) > 4)):
                 break  # "which agency reported ...": the verb ends the phrase
+            if out and _en_plural(toks[out[-1]].norm) and not toks[out[-1]].text[:1].isupper():
+                break  # "how many nations control ...": a plural noun is the head (a name, "Panthers player", is not)
         else:
             if is_stopword(n) or n[:1].isdigit():
                 break

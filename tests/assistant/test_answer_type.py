@@ -146,3 +146,10 @@ def test_how_long_something_lasted_asks_for_a_duration() -> None:
     assert detect_type("كم دام القتال في المدينة؟", "ar").kind == "duration"
     assert detect_type("كم استمرت المفاوضات؟", "ar").kind == "duration"
     assert detect_type("كم دبابة دمرت؟", "ar").kind == "count"
+
+
+def test_an_english_asked_noun_ends_on_its_plural_head() -> None:
+    assert detect_type("How many nations control the region?", "en").target == ("nations",)
+    assert detect_type("How many Examination Boards exist in India?", "en").target == ("Boards", "Examination")
+    assert detect_type("Which news agency reported it?", "en").target[0] == "agency"  # news is no plural
+    assert detect_type("Which Panthers player scored?", "en").target[0] == "player"  # a name as modifier
