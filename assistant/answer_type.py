@@ -192,6 +192,12 @@ def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[i
     return out
 
 
+def _ar_verb(norm: str) -> bool:
+    from assistant.matching import verb_like  # matching builds on this module
+
+    return verb_like(norm)
+
+
 def _arabic(toks: list[Token]) -> QuestionType:
     norms = [_strip_conj(t.norm) for t in toks]
     for i, n in enumerate(norms[:6]):
@@ -206,6 +212,8 @@ def _arabic(toks: list[Token]) -> QuestionType:
             if j < len(norms) and _head_kind(norms[j], "ar") == QUANTITY:
                 return QuestionType(QUANTITY, (toks[j].text,), frozenset(wh | {j}))
             np = _noun_phrase(toks, j, "ar", limit=2)
+            if np and _ar_verb(norms[np[0]]):
+                np = []  # كم تغير / كم يجب: a verb, no counted noun
             if np and _head_kind(norms[np[0]], "ar") in (WHEN, DURATION) and not any(
                 norms[k] in _AR_COUNT_NOUN for k in wh
             ):

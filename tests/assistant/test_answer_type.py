@@ -153,3 +153,9 @@ def test_an_english_asked_noun_ends_on_its_plural_head() -> None:
     assert detect_type("How many examination boards exist in India?", "en").target == ("boards", "examination")
     assert detect_type("Which news agency reported it?", "en").target[0] == "agency"  # news is no plural
     assert detect_type("Which Panthers player scored?", "en").target[0] == "player"  # a name as modifier
+
+
+def test_a_verb_after_how_much_is_no_counted_noun() -> None:
+    qtype = detect_type("كم يجب أن يدفع المشتري؟", "ar")
+    assert qtype.kind == "quantity" and qtype.target == ()
+    assert detect_type("كم دبابة دمرت؟", "ar").target == ("دبابة",)
