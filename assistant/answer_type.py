@@ -34,7 +34,7 @@ class QuestionType:
     # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's brother).
     relation: bool = False
     # "Which source reported X?" (من المصدر الذي نقل ...): the answer is the name a report is
-    # attributed to (... وفق وكالة X / بحسب صحيفة Y).
+    # attributed to (... بحسب صحيفة X / نقلا عن مصادر Y).
     source: bool = False
 
     @property

@@ -110,7 +110,7 @@ _ONE_LETTER_CLITICS = frozenset("وفبلك")
 
 def derived_roots(word: str) -> frozenset[str]:
     """`root_keys` plus the readings Arabic question words need against Arabic text: the form VIII
-    reading (see `_form8`: تشترط / شروط), and one that keeps a first letter which looks like a
+    reading (see `_form8`: تجتمع / جمعية), and one that keeps a first letter which looks like a
     one-letter proclitic (فريقين / الفرق, بدأت / بدأ)."""
     keys = set(root_keys(word))
     if normalize(word)[:1] in _ONE_LETTER_CLITICS:
@@ -119,7 +119,7 @@ def derived_roots(word: str) -> frozenset[str]:
 
 
 def _form8(core: str) -> str:
-    """The root of a form VIII derivation (تشترط, اشتراط -> شرط; اصطدم -> صدم): its infixed ت
+    """The root of a form VIII derivation (تجتمع, اجتماع -> جمع; اصطدم -> صدم): its infixed ت
     (ط after an emphatic) sits after the first radical, so the reading keeps the other three."""
     if len(core) == 4 and (core[1] == "ت" or (core[1] == "ط" and core[0] in "صضطظ")):
         return core[0] + core[2:]
@@ -598,7 +598,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         value = parse_number(text)
         if value is not None:  # 6 / six / 1,200: the value as the index writes it
             exact = frozenset(analyze(text)) | {format_number(value, "en").replace(",", "")}
-            # one and two are mostly written as the noun's singular or dual (شخصين), not as numerals
+            # one and two are mostly written as the noun's singular or dual (رجلين), not as numerals
             keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact), telling=value > 2))
             continue
         # The words themselves (English articles, or English words quoted in Arabic ones), then readings.

@@ -76,7 +76,7 @@ _TITLES = _words(
     "president minister envoy king prince sheikh mr mrs ms dr general coach"
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
-# Attribution: "... وفق وكالة X" / "بحسب صحيفة Y" / "نقلا عن Z": the source of the report follows.
+# Attribution: "... بحسب صحيفة X" / "وفقا لمصادر Y" / "نقلا عن Z": the source of the report follows.
 _ATTRIB_CUES = _words("وفق وفقا بحسب حسب طبقا")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
 _OTHERS = _words("آخرين آخرون أخرى others")  # "3 قتلى و12 آخرين": the noun of the number before
@@ -506,7 +506,7 @@ def arabic_name_score(norm: str, lexicon) -> float:
 
 def _prefix_prep(norm: str, preps: str, lexicon=None) -> bool:
     """بموسكو / وبموسكو: a one-letter preposition glued to the word. Not when the dictionary knows
-    the whole word and not its rest (بريطانيا, بلجيكا: the ب is the name's first letter)."""
+    the whole word and not its rest (بلجيكا, بلغاريا: the ب is the name's first letter)."""
     if norm[:1] in "وف" and len(norm) > 4:
         norm = norm[1:]
     if not (norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))):
