@@ -26,10 +26,12 @@ from assistant.answer_type import COUNT, DURATION, QUANTITY, WHEN, QuestionType
 
 # Calibrated on eval/data/sample.jsonl (see the module docstring); per question language. The
 # grid search kept the thresholds with the best abstention F1 and, among equals, the fewest
-# abstentions on the first half of XQuAD dev (where every question is answerable).
+# abstentions on the first half of XQuAD dev (where every question is answerable); a threshold
+# free to move between two questions sits midway (Arabic unseen: answerable ones reach .33,
+# unanswerable ones start at .41).
 MIN_COVERAGE = {"ar": 0.2, "en": 0.1}
-MIN_COVERAGE_TYPED = {"ar": 0.35, "en": 0.15}  # a value answer (how many, when) must sit among the question's words
-MAX_UNSEEN = {"ar": 0.35, "en": 0.25}
+MIN_COVERAGE_TYPED = {"ar": 0.3, "en": 0.15}  # a value answer (how many, when) must sit among the question's words
+MAX_UNSEEN = {"ar": 0.37, "en": 0.25}
 MIN_SUPPORT = 0.05  # below this, the articles do not know the question's words at all
 TYPED = frozenset({COUNT, QUANTITY, WHEN, DURATION})
 

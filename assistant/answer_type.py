@@ -33,6 +33,9 @@ class QuestionType:
     speech: bool = False
     # "What is X's relation to Y?" (ما صلة X بـY): the answer is the word linking X and Y (X, Y's brother).
     relation: bool = False
+    # "Which source reported X?" (من المصدر الذي نقل ...): the answer is the name a report is
+    # attributed to (... بحسب صحيفة X / نقلا عن مصادر Y).
+    source: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -88,8 +91,13 @@ _AR_WHICH = _norms("أي أية أيّ")
 _AR_WHAT = _norms("ما")
 _AR_WHO = _norms("من")
 _AR_HOW_MANY = _norms("كم")
+# كم دام / كم استمر: "how long did it last" asks for a duration, not an amount.
+_AR_LASTED = _norms("دام دامت يدوم تدوم استمر استمرت يستمر تستمر استغرق استغرقت يستغرق تستغرق")
 _AR_COUNT_NOUN = _norms("عدد العدد أعداد")
 _AR_NAME = _norms("اسم أسماء")
+# Nouns that count people in general: "how many people died" is answered by a number of the
+# dead, wounded or passengers, which the sentence names by what happened to them, not as "people".
+_PERSONS = _norms("شخص شخصا أشخاص الأشخاص الشخص الناس ناس فرد أفراد الأفراد people persons individuals")
 _AR_FILLER = _norms("هو هي هم هن الذي التي الذين اللذان اللتان كان كانت بلغ يبلغ تبلغ بلغت يكون تكون من")
 _AR_CAUSE = _norms("سبب السبب أسباب الأسباب الدافع دافع")
 _AR_PREP = _norms("في من إلى الى على عن مع ب ل منذ حتى خلال")
@@ -153,6 +161,14 @@ def _arabic_modifier(head: str, norm: str) -> bool:
     return norm.endswith(_AR_ADJ_ENDINGS)
 
 
+_EN_NOT_PLURAL = frozenset("news series species means politics economics physics headquarters".split())
+
+
+def _en_plural(norm: str) -> bool:
+    """A plural noun by its -s (not news, series, status, crisis)."""
+    return len(norm) > 3 and norm.endswith("s") and not norm.endswith(("ss", "us", "is")) and norm not in _EN_NOT_PLURAL
+
+
 def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[int]:
     """Token indexes of the noun phrase starting at `i` (stops at verbs' usual company: aux, stop words)."""
     out: list[int] = []
@@ -164,6 +180,8 @@ def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[i
                 break
             if out and (n in _EN_VERBS or (n.endswith("ed") and len(n) > 4)):
                 break  # "which agency reported ...": the verb ends the phrase
+            if out and _en_plural(toks[out[-1]].norm) and not toks[out[-1]].text[:1].isupper():
+                break  # "how many nations control ...": a plural noun is the head (a name, "Panthers player", is not)
         else:
             if is_stopword(n) or n[:1].isdigit():
                 break
@@ -172,6 +190,12 @@ def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[i
         out.append(j)
         j += 1
     return out
+
+
+def _ar_verb(norm: str) -> bool:
+    from assistant.matching import verb_like  # matching builds on this module
+
+    return verb_like(norm)
 
 
 def _arabic(toks: list[Token]) -> QuestionType:
@@ -183,9 +207,13 @@ def _arabic(toks: list[Token]) -> QuestionType:
             while j < len(norms) and (norms[j] in _AR_FILLER or norms[j] in _AR_COUNT_NOUN):
                 wh.add(j)
                 j += 1
+            if j < len(norms) and norms[j] in _AR_LASTED:
+                return QuestionType(DURATION, (), frozenset(wh | {j}))
             if j < len(norms) and _head_kind(norms[j], "ar") == QUANTITY:
                 return QuestionType(QUANTITY, (toks[j].text,), frozenset(wh | {j}))
             np = _noun_phrase(toks, j, "ar", limit=2)
+            if np and _ar_verb(norms[np[0]]):
+                np = []  # كم تغير / كم يجب: a verb, no counted noun
             if np and _head_kind(norms[np[0]], "ar") in (WHEN, DURATION) and not any(
                 norms[k] in _AR_COUNT_NOUN for k in wh
             ):
@@ -302,6 +330,12 @@ _SAYING = _norms("قال قالت يقول تقول ذكر ذكرت أعلن أ�
 
 
 _RELATION = _norms("صلة علاقة قرابة relation relationship related")
+_SOURCE = _norms("المصدر مصدر المصادر نقل نقلت أورد أوردت source sources reported")
+
+
+def counts_people(qtype: QuestionType) -> bool:
+    """A count of people in general (كم شخصا / how many people), not of a kind of them (civilians)."""
+    return qtype.kind == COUNT and bool(qtype.target) and normalize(qtype.target[0]) in _PERSONS
 
 
 def detect_type(question: str, lang: str) -> QuestionType:
@@ -313,6 +347,7 @@ def detect_type(question: str, lang: str) -> QuestionType:
     norms = {_strip_conj(t.norm) for t in toks}
     speech = qtype.kind == WHAT and bool(norms & _SAYING)
     relation = qtype.kind in (WHAT, HOW, WHO) and bool(norms & _RELATION)
-    if speech or relation:
-        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation)
+    source = qtype.kind in (WHO, WHAT) and bool(norms & _SOURCE)
+    if speech or relation or source:
+        return QuestionType(qtype.kind, qtype.target, qtype.wh_tokens, speech=speech, relation=relation, source=source)
     return qtype

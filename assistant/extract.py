@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.abstain import Evidence, needs_type, should_abstain
 from assistant.answer import Answer, Citation, Hit
-from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, detect_type
+from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, counts_people, detect_type
 from assistant.matching import GLOSS, Key, Match, SentenceView, match, question_keys, view_cache
 from assistant.query import QueryPlan
 from assistant.question import question_language
@@ -203,7 +203,7 @@ def _typed(qtype: QuestionType, found: Found | None) -> bool:
         return False
     if qtype.kind in (COUNT, QUANTITY) and span.timed and not _time_target(qtype):
         return False  # "4 years" answers no "how much trade"
-    if qtype.kind == COUNT and qtype.target and not span.counts_target:
+    if qtype.kind == COUNT and qtype.target and not span.counts_target and not counts_people(qtype):
         # a number of something else: fine if the asked noun is in the sentence (770 قتلوا ...
         # من العسكريين), not when it is nowhere (soldiers, when civilians were asked about)
         m = found.sentence.match

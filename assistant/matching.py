@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.answer_type import WHERE, QuestionType
+from assistant.answer_type import WHERE, QuestionType, counts_people
 from index.normalize import normalize
 from index.numbers import dual_count, format_number, parse_number
 from index.stem import stem
@@ -30,6 +30,9 @@ NEAR_NAME = 0.85  # a name one consonant off (see `_one_off`): the same name, a 
 MAX_SENSES = 3  # dictionary senses read per English word
 UNSEEN_EN_WEIGHT = 0.5  # share of the top idf for an English word none of whose translations occur
 TRANSLATION_FLOOR = 0.2  # translations weighted below this share of the best one are ignored
+# A question's verb the articles never use is most often their verb in another person or tense
+# (تدور for دارت), not a missing topic: it weighs this share of an unseen word in coverage.
+UNSEEN_VERB_SHARE = 0.5
 PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region" in sentence coverage
 # Question words that carry no topic once the answer type is known.
 _EN_FILLER = frozenset(
@@ -40,7 +43,8 @@ _EN_FILLER = frozenset(
 # than the topic ("the party that ...", "the source", "the relation") carry no topic.
 _AR_FILLER = frozenset(
     normalize(w)
-    for w in "بحسب حسب وفق وفقا طبقا قال قالت ذكر ذكرت أعلن الجهة جهة المصدر مصدر صلة علاقة نوع طبيعة".split()
+    for w in "بحسب حسب وفق وفقا طبقا قال قالت ذكر ذكرت أعلن الجهة جهة المصدر مصدر صلة علاقة نوع طبيعة "
+    "شيء الشيء أشياء الأشياء".split()
 )
 _AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _AR_SUFFIXES = ("هما", "كما", "هم", "هن", "ها", "نا", "كم", "ون", "ين", "ان", "ات", "وا", "يه", "ه", "ت", "ي", "ا")
@@ -67,11 +71,11 @@ def root_key(word: str) -> str:
     return _root(word, True)
 
 
-def _root(word: str, derivation: bool) -> str:
+def _root(word: str, derivation: bool, clitic: bool = True) -> str:
     if len(word) < 3 or not _is_arabic(word):
         return ""
     w = normalize(word.translate(_HAMZA_KEEP))
-    for p in _AR_PREFIXES:
+    for p in _AR_PREFIXES if clitic else ():
         if w.startswith(p) and len(w) - len(p) >= 3:
             w = w[len(p) :]
             break
@@ -99,6 +103,27 @@ def root_keys(word: str) -> frozenset[str]:
     prefix but is a radical (نقاط / نقطة -> نقط, not قاط). Broken plurals keep their radicals in
     order, so the plural and the singular meet on one of the two readings."""
     return frozenset({root_key(word), _root(word, False)} - {""})
+
+
+_ONE_LETTER_CLITICS = frozenset("وفبلك")
+
+
+def derived_roots(word: str) -> frozenset[str]:
+    """`root_keys` plus the readings Arabic question words need against Arabic text: the form VIII
+    reading (see `_form8`: تجتمع / جمعية), and one that keeps a first letter which looks like a
+    one-letter proclitic (فريقين / الفرق, بدأت / بدأ)."""
+    keys = set(root_keys(word))
+    if normalize(word)[:1] in _ONE_LETTER_CLITICS:
+        keys |= {_root(word, False, clitic=False)} - {""}
+    return frozenset(keys | {r for k in keys if (r := _form8(k))})
+
+
+def _form8(core: str) -> str:
+    """The root of a form VIII derivation (تجتمع, اجتماع -> جمع; اصطدم -> صدم): its infixed ت
+    (ط after an emphatic) sits after the first radical, so the reading keeps the other three."""
+    if len(core) == 4 and (core[1] == "ت" or (core[1] == "ط" and core[0] in "صضطظ")):
+        return core[0] + core[2:]
+    return ""
 
 
 def arabic_bases(norm: str) -> list[str]:
@@ -196,6 +221,7 @@ class Key:
     roots: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     gloss: frozenset[str] = frozenset()
+    derived: bool = False  # an Arabic question word: its roots also meet form VIII readings (see `derived_roots`)
     target: bool = False  # part of the noun a "how many / which" question asks about
     seen: bool = True  # some form of it occurs in the index at all
     dual_of: str = ""  # an Arabic noun whose dual (دبابتين for دبابة) also counts as finding it
@@ -240,8 +266,13 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
     at: dict[tuple[str, str], list[int]] = {}
     for i in range(len(toks)):
         at.setdefault(("s", stems[i]), []).append(i)
-        for r in root_keys(toks[i].text):
-            at.setdefault(("r", r), []).append(i)
+        # a function word (قبل, بين) is no derivation of a content word (المقبلة, تبيين)
+        if not is_stopword(toks[i].norm):
+            plain = root_keys(toks[i].text)
+            for r in plain:
+                at.setdefault(("r", r), []).append(i)
+            for r in derived_roots(toks[i].text) - plain:
+                at.setdefault(("r8", r), []).append(i)
         for k in names[i]:
             at.setdefault(("n", k), []).append(i)
         for g in gloss[i] if gloss is not None else ():
@@ -311,7 +342,8 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         if s > out.get(i, 0.0):
             out[i] = s
 
-    for kind, forms, strength in (("r", key.roots, ROOT), ("g", key.gloss, GLOSS), ("n", key.names, NAME)):
+    roots = (("r", key.roots, ROOT), ("r8", key.roots, ROOT)) if key.derived else (("r", key.roots, ROOT),)
+    for kind, forms, strength in (*roots, ("g", key.gloss, GLOSS), ("n", key.names, NAME)):
         if kind == "g" and view.gloss is None:
             continue
         for form in forms:
@@ -416,12 +448,25 @@ def verb_like(norm: str) -> bool:
         return True
     if norm[:1] == "ي" or (norm[:1] in ("ت", "ن") and len(norm) <= 4):
         return True
+    if norm[:2] == "تت" and len(norm) >= 4:
+        return True  # تتحكم, تتعلق: a form V / VI imperfect (no noun starts so)
     # short past forms: بدأت, طالها, أودى (a noun pattern with م- is excluded: مطلب)
     if norm[:1] == "م" or len(norm) > 5:
         return False
     return (norm.endswith("ت") and len(norm) == 4) or (norm.endswith(("ها", "هم")) and len(norm) == 5) or (
         norm[:1] == "ا" and norm.endswith("ي") and len(norm) == 4
     )
+
+
+def _known_bases(norm: str, idf: Idf) -> set[str]:
+    """Stems of the word without a one-letter proclitic or a pronoun suffix (لقياس -> قياس,
+    معرفته -> معرفة) that the index holds: the light stemmer keeps these clitics, so the word as
+    written can be unknown though its base is in the articles."""
+    out = set()
+    for base in arabic_bases(norm)[1:]:
+        forms = [base, base[:-1] + "ه"] if base.endswith("ت") and not norm.endswith("ت") else [base]
+        out |= {t for f in forms if (t := stem(f)) and idf.seen(t)}
+    return out
 
 
 def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
@@ -436,21 +481,36 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
         exact = {term}
         if tok.norm.endswith("ا") and len(tok.norm) >= 4:
             exact.add(stem(tok.norm[:-1]))  # accusative alef: جنديا ~ جندي
-        root = root_keys(tok.text)
+        known = _known_bases(tok.norm, idf) if not any(idf.seen(t) for t in exact) else set()
+        exact |= known
+        root = derived_roots(tok.text)
         is_target = tok.norm in target
+        seen = any(idf.seen(t) for t in exact)
+        verb = verb_like(tok.norm)
+        weight = max(idf(t) for t in known) if known else max(idf(t) for t in exact)
+        if verb and not seen:
+            weight *= UNSEEN_VERB_SHARE
         keys.append(
             Key(
                 tok.text,
-                max(idf(t) for t in exact),
+                weight,
                 frozenset(exact),
                 root,
                 target=is_target,
-                seen=any(idf.seen(t) for t in exact),
+                seen=seen,
                 dual_of=tok.norm if is_target else "",
-                telling=not verb_like(tok.norm),
+                # a verb, or "people" in "how many people": the articles may say neither word
+                telling=not verb and not (is_target and counts_people(qtype)),
+                derived=True,
             )
         )
     return keys
+
+
+def _acronym(words: list[Token]) -> bool:
+    """An all-capital abbreviation (IPCC): Arabic articles mostly spell out what it stands for,
+    so not finding it says little about whether they cover the topic."""
+    return len(words) == 1 and len(words[0].text) >= 2 and words[0].text.isupper() and words[0].text.isascii()
 
 
 def _senses(text: str, lexicon) -> list[str]:
@@ -538,7 +598,8 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         value = parse_number(text)
         if value is not None:  # 6 / six / 1,200: the value as the index writes it
             exact = frozenset(analyze(text)) | {format_number(value, "en").replace(",", "")}
-            keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact)))
+            # one and two are mostly written as the noun's singular or dual (رجلين), not as numerals
+            keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact), telling=value > 2))
             continue
         # The words themselves (English articles, or English words quoted in Arabic ones), then readings.
         own = tuple(t for t in (stem(w.norm) for w in words) if t)
@@ -570,7 +631,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
                 target=is_target,
                 seen=bool(seen_terms),
                 dual_of=next(iter(arabic_nouns(words[-1].norm, lexicon)), "") if is_target else "",
-                telling=name_like,
+                telling=name_like and not _acronym(words),
                 alts=tuple(alts),
             )
         )

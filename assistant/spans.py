@@ -76,6 +76,8 @@ _TITLES = _words(
     "president minister envoy king prince sheikh mr mrs ms dr general coach"
 )
 _PLACE_CUES = _words("في ب من إلى الى قرب بالقرب داخل شمال جنوب شرق غرب وسط نحو عند in at near from to into")
+# Attribution: "... بحسب صحيفة X" / "وفقا لمصادر Y" / "نقلا عن Z": the source of the report follows.
+_ATTRIB_CUES = _words("وفق وفقا بحسب حسب طبقا")
 _CAUSE_CUES = _words("بسبب جراء نتيجة لأن بفضل إثر اثر لكون لان because due owing")
 _OTHERS = _words("آخرين آخرون أخرى others")  # "3 قتلى و12 آخرين": the noun of the number before
 _COMPLEMENTIZERS = _words("إن أن ان بأن وأن وإن that")
@@ -155,7 +157,7 @@ FEATURES: tuple[str, ...] = (
     "name_cut_left", "name_cut_right", "nisba_first_ent",
     "asked_title_before_who", "place_name_where", "echo_edge_ent", "paren_name_ent",
     "said_clause_what", "relation_between", "date_grain_when",
-    "hit_all", "value_in_ent", "verb_only",
+    "hit_all", "value_in_ent", "verb_only", "source_after_attrib",
 )  # fmt: skip
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
@@ -205,7 +207,8 @@ RULES = {
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
     "relation_between": 1.0,  # ما صلة X بـY -> X [شقيق] Y: the word the question's two names enclose
-    "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
+    "date_grain_when": 2.0,
+    "source_after_attrib": 4.0,  # من المصدر الذي نقل ... -> the name after وفق / بحسب / نقلا عن  # the date part the question's time word asks for (what day -> a weekday)
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -501,11 +504,15 @@ def arabic_name_score(norm: str, lexicon) -> float:
     return UNKNOWN_VERB if verb else 1.0
 
 
-def _prefix_prep(norm: str, preps: str) -> bool:
-    """بموسكو / وبموسكو: a one-letter preposition glued to the word."""
+def _prefix_prep(norm: str, preps: str, lexicon=None) -> bool:
+    """بموسكو / وبموسكو: a one-letter preposition glued to the word. Not when the dictionary knows
+    the whole word and not its rest (بلجيكا, بلغاريا: the ب is the name's first letter)."""
     if norm[:1] in "وف" and len(norm) > 4:
         norm = norm[1:]
-    return norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))
+    if not (norm[:1] in preps and len(norm) > 3 and not norm.startswith(("بال", "لل", "كال"))):
+        return False
+    known = getattr(lexicon, "ar_to_en", None)
+    return known is None or norm not in known or norm[1:] in known
 
 
 def _proximity(hit: np.ndarray, clause: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -568,6 +575,7 @@ class _Static:
     nisba: np.ndarray  # token is shaped like a nisba adjective (الأميركي)
     place: np.ndarray  # token is a place cue (في X)
     cause: np.ndarray
+    attrib: np.ndarray  # token is an attribution cue (وفق X, بحسب X, the عن of نقلا عن X)
     comp: np.ndarray
     prep_place: np.ndarray  # token starts with a glued ب / ل (بموسكو)
     first_b: np.ndarray  # token starts with ب (after a و / ف)
@@ -658,8 +666,8 @@ def _static(view: SentenceView, lexicon) -> _Static:
         x = norms[i]
         word = (
             prev if prev in _PREV_SET
-            else "ب" if _prefix_prep(x, "ب")
-            else "ل" if _prefix_prep(x, "ل")
+            else "ب" if _prefix_prep(x, "ب", lexicon)
+            else "ل" if _prefix_prep(x, "ل", lexicon)
             else "و" if x[:1] == "و" and len(x) > 3
             else None
         )  # fmt: skip
@@ -694,8 +702,11 @@ def _static(view: SentenceView, lexicon) -> _Static:
         nisba=flags(_nisba),
         place=flags(lambda x: x in _PLACE_CUES),
         cause=flags(lambda x: x in _CAUSE_CUES),
+        attrib=np.array(
+            [float(x in _ATTRIB_CUES or (x == "عن" and k > 0 and norms[k - 1] == "نقلا")) for k, x in enumerate(norms)]
+        ),
         comp=flags(lambda x: x in _COMPLEMENTIZERS),
-        prep_place=flags(lambda x: _prefix_prep(x, "بل")),
+        prep_place=flags(lambda x: _prefix_prep(x, "بل", lexicon)),
         place_noun=flags(lambda x: x in PLACE_NOUNS),
         first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
@@ -905,6 +916,8 @@ def candidates(
     X[:, _COL["cause_before_why" if kind == WHY else "cause_before_other"]] = left_ok & (st.cause[prev_i] > 0)
     comp_col = "comp_before_what" if kind in (WHAT, HOW, YESNO) else "comp_before_other"
     X[:, _COL[comp_col]] = left_ok & (st.comp[prev_i] > 0)
+    if qtype.source:
+        X[:, _COL["source_after_attrib"]] = left_ok & (st.attrib[prev_i] > 0)
     if qtype.speech:
         # إنّ / that right after a question word (the asked speaker, or their verb of saying)
         before = np.maximum(si - 2, 0)
@@ -1000,6 +1013,19 @@ def typed_first(spans: list[AnswerSpan], qtype: QuestionType) -> list[AnswerSpan
     return [sp for sp in spans if fit_level(qtype, sp) == level]
 
 
+_YEAR = re.compile(r"[0-9\u0660-\u0669]{4}")
+YEAR_RANGE = (1000, 2100)
+
+
+def _kind_for(phrase: _Phrase, text: str, qtype: QuestionType) -> str:
+    """The phrase's kind for this question: a bare four-digit number (في 1519) answers "when"
+    as a year, though out of context it is only a number."""
+    bare = qtype.kind == WHEN and phrase.kind == "number" and not phrase.unit_tokens and phrase.value is not None
+    if bare and YEAR_RANGE[0] <= phrase.value <= YEAR_RANGE[1] and _YEAR.fullmatch(text[phrase.start : phrase.end]):
+        return "date"
+    return phrase.kind
+
+
 def _levels(cands: Candidates, qtype: QuestionType) -> np.ndarray:
     """`fit_level` of every candidate row, without building the spans."""
     typed = TYPED_KINDS.get(qtype.kind)
@@ -1009,7 +1035,7 @@ def _levels(cands: Candidates, qtype: QuestionType) -> np.ndarray:
     counted = qtype.kind == COUNT and bool(qtype.target)
     for r, ij in enumerate(cands.ij):
         phrase = cands.phrases.get(ij)
-        if phrase is not None and phrase.kind in typed:
+        if phrase is not None and _kind_for(phrase, cands.view.text, qtype) in typed:
             out[r] = 2 if counted and phrase.kind == "number" and ij in cands.counting else 1
     return out
 
@@ -1036,7 +1062,9 @@ def best_spans(
         phrase = cands.phrases.get((i, j))
         s, e = (phrase.start, phrase.end) if phrase is not None else (v.tokens[i].start, v.tokens[j - 1].end)
         display = phrase.display if phrase is not None else v.text[s:e]
-        kind = phrase.kind if phrase is not None else "phrase"
+        kind = "phrase" if phrase is None else phrase.kind if qtype is None else _kind_for(phrase, v.text, qtype)
+        if kind != (phrase.kind if phrase is not None else "phrase"):
+            display = v.text[s:e]  # a year is written without a thousands separator
         counts = kind == "number" and (i, j) in cands.counting
         unit = cands.unit_label if counts else None
         timed = phrase is not None and phrase.timed

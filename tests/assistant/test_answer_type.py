@@ -125,3 +125,37 @@ def test_a_question_about_how_two_people_are_related() -> None:
     assert detect_type("ما صلة سامر الخطيب بالوزير؟", "ar").relation
     assert detect_type("What is the relationship between Smith and Jones?", "en").relation
     assert not detect_type("ما الجهة التي نشرت البيان؟", "ar").relation
+
+
+def test_a_question_about_who_reported_something_asks_for_a_source() -> None:
+    assert detect_type("من المصدر الذي نقل خبر الاتفاق؟", "ar").source
+    assert detect_type("Which source reported the deal?", "en").source
+    assert not detect_type("من وقع الاتفاق؟", "ar").source
+
+
+def test_a_count_of_people_in_general_is_not_a_count_of_a_kind_of_people() -> None:
+    from assistant.answer_type import counts_people
+
+    assert counts_people(detect_type("كم عدد الأشخاص الذين أصيبوا؟", "ar"))
+    assert counts_people(detect_type("How many people were injured?", "en"))
+    assert not counts_people(detect_type("كم عدد المدنيين الذين أصيبوا؟", "ar"))
+    assert not counts_people(detect_type("How many soldiers were injured?", "en"))
+
+
+def test_how_long_something_lasted_asks_for_a_duration() -> None:
+    assert detect_type("كم دام القتال في المدينة؟", "ar").kind == "duration"
+    assert detect_type("كم استمرت المفاوضات؟", "ar").kind == "duration"
+    assert detect_type("كم دبابة دمرت؟", "ar").kind == "count"
+
+
+def test_an_english_asked_noun_ends_on_its_plural_head() -> None:
+    assert detect_type("How many nations control the region?", "en").target == ("nations",)
+    assert detect_type("How many examination boards exist in India?", "en").target == ("boards", "examination")
+    assert detect_type("Which news agency reported it?", "en").target[0] == "agency"  # news is no plural
+    assert detect_type("Which Panthers player scored?", "en").target[0] == "player"  # a name as modifier
+
+
+def test_a_verb_after_how_much_is_no_counted_noun() -> None:
+    qtype = detect_type("كم يجب أن يدفع المشتري؟", "ar")
+    assert qtype.kind == "quantity" and qtype.target == ()
+    assert detect_type("كم دبابة دمرت؟", "ar").target == ("دبابة",)

@@ -81,3 +81,86 @@ def test_a_name_spelled_with_one_consonant_off_still_matches_in_english_question
     view.gloss = [frozenset() for _ in view.tokens]  # an English view, as with a dictionary loaded
     key = next(k for k in keys if k.label == "Druzhkivka")
     assert any(i == 3 and ROOT < s < NAME for i, s in key_hits(view, key))
+
+
+def test_a_form_viii_verb_meets_its_root_noun_in_arabic_questions() -> None:
+    from assistant.matching import derived_roots
+
+    assert derived_roots("وتشترط") & derived_roots("شروط")
+    assert derived_roots("اصطدمت") & derived_roots("صدمة")
+    assert not root_keys("وتشترط") & root_keys("شروط")  # English readings keep the plain roots
+    sentence = "وتشترط الحكومة لأي اتفاق أن ينسحب الجيش."
+    question = "ما شروط الحكومة؟"
+    keys = question_keys(question, "ar", detect_type(question, "ar"), LexicalIndex.build([analyze(sentence)]))
+    key = next(k for k in keys if k.label == "شروط")
+    assert (0, ROOT) in key_hits(sentence_view(sentence, 0, len(sentence)), key)
+
+
+def test_a_function_word_is_no_root_reading_of_a_content_word() -> None:
+    # المقبلة (next) shares the letters of قبل (before), which says nothing about it
+    sentence = "وقعت الحرب قبل أربع سنوات."
+    question = "متى الجولة المقبلة؟"
+    keys = question_keys(question, "ar", detect_type(question, "ar"), LexicalIndex.build([analyze(sentence)]))
+    key = next(k for k in keys if k.label == "المقبلة")
+    assert key_hits(sentence_view(sentence, 0, len(sentence)), key) == []
+    assert key_hits(sentence_view("الأسابيع المقبلة", 0, 16), key)
+
+
+def test_a_verb_the_articles_never_use_weighs_half_an_unseen_noun() -> None:
+    from assistant.matching import UNSEEN_VERB_SHARE
+
+    lex = LexicalIndex.build([analyze("الحرب مستمرة منذ سنوات.")])
+    question = "منذ متى تدور الحرب والمعارك؟"
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert not keys["تدور"].seen and not keys["والمعارك"].seen
+    assert keys["تدور"].weight == UNSEEN_VERB_SHARE * keys["والمعارك"].weight
+
+
+def test_a_word_with_a_glued_preposition_or_pronoun_is_known_by_its_base() -> None:
+    lex = LexicalIndex.build([analyze("تستخدم الأقمار أجهزة القياس لرصد المعرفة العلمية.")])
+    question = "ما الجهاز المستخدم لقياس معرفته؟"
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert keys["لقياس"].seen and "قياس" in keys["لقياس"].exact
+    assert keys["معرفته"].seen and "معرف" in keys["معرفته"].exact
+    lex = LexicalIndex.build([analyze("لقياس الأثر أهمية.")])  # the index knows the word as written
+    keys = {k.label: k for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert keys["لقياس"].exact == {"لقياس"}
+
+
+def test_a_form_v_imperfect_is_a_verb_and_thing_only_describes_the_answer() -> None:
+    from assistant.matching import verb_like
+
+    assert verb_like("تتحكم") and verb_like("تتعلق")
+    assert not verb_like("تتمه")  # a noun in ة
+    lex = LexicalIndex.build([analyze("فرضت الحكومة ضريبة جديدة.")])
+    question = "ما هو الشيء الذي فرضته الحكومة؟"
+    labels = {k.label for k in question_keys(question, "ar", detect_type(question, "ar"), lex)}
+    assert "الشيء" not in labels and "الحكومة" in labels
+
+
+def test_an_unknown_acronym_is_no_evidence_of_a_missing_topic() -> None:
+    lex = LexicalIndex.build([analyze("ترأس العالم الهيئة الحكومية الدولية المعنية بتغير المناخ.")])
+    question = "Who is the chair of the IPCC?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["IPCC"].seen and not keys["IPCC"].telling
+    question = "Who is the chair of Ipswich?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["Ipswich"].seen and keys["Ipswich"].telling  # a name could have been transliterated
+
+
+def test_a_first_letter_that_looks_like_a_proclitic_can_be_a_radical() -> None:
+    from assistant.matching import derived_roots
+
+    assert derived_roots("فريقين") & derived_roots("الفرق")  # ف is the root's first letter
+    assert derived_roots("بدأت") & derived_roots("بدأ")
+    assert not root_keys("فريقين") & root_keys("الفرق")  # English readings keep the plain roots
+
+
+def test_one_and_two_are_no_evidence_of_a_missing_topic() -> None:
+    lex = LexicalIndex.build([analyze("وأصيب شخصان في القصف، وقتل 12 جنديا.")])
+    question = "Why were two people hurt?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["two"].seen and not keys["two"].telling  # Arabic writes a dual (شخصان)
+    question = "Why were 40 people hurt?"
+    keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert not keys["40"].seen and keys["40"].telling

@@ -417,3 +417,39 @@ def test_a_lone_verb_is_flagged() -> None:
     cands, _ = cands_for("من قال إن الاتفاق قريب؟", "وقال الوزير جان دوبونيه إن الاتفاق يقترب.")
     assert row_of(cands, "يقترب").get("verb_only") == 1.0
     assert "verb_only" not in row_of(cands, "جان دوبونيه")
+
+
+def test_a_source_question_takes_the_name_a_report_is_attributed_to() -> None:
+    from assistant.spans import best_spans
+
+    s = "وتطالب الحكومة بانسحاب الجيش من المدينة قبل أي اتفاق، وفق صحيفة المساء اليومية."
+    cands, qtype = cands_for("من المصدر الذي نقل خبر مطالب الحكومة؟", s)
+    assert qtype.source
+    assert row_of(cands, "صحيفة المساء اليومية").get("source_after_attrib") == 1.0
+    assert "source_after_attrib" not in row_of(cands, "المدينة")
+    assert best_spans(cands, qtype=qtype)[0].display.startswith("صحيفة المساء")
+    cands, qtype = cands_for("من طالب بانسحاب الجيش؟", s)
+    assert not qtype.source and "source_after_attrib" not in row_of(cands, "صحيفة المساء اليومية")
+
+
+def test_a_bare_four_digit_number_answers_when_as_a_year() -> None:
+    from assistant.spans import best_spans
+
+    s = "طبعت 3000 نسخة من الكتب التي انتشرت في المدن بداية من 1519."
+    cands, qtype = cands_for("متى انتشرت الكتب في المدن؟", s)
+    spans = best_spans(cands, limit=50, qtype=qtype)
+    assert spans[0].text == "1519" and spans[0].kind == "date" and spans[0].display == "1519"
+    assert all(sp.text != "3000" for sp in spans)  # an amount, not a year
+    cands, qtype = cands_for("كم نسخة طبعت؟", s)
+    assert all(sp.kind == "number" for sp in best_spans(cands, limit=50, qtype=qtype) if sp.text in ("1519", "3000"))
+
+
+def test_a_name_starting_with_ba_is_not_a_glued_preposition() -> None:
+    from types import SimpleNamespace
+
+    from assistant.spans import _prefix_prep
+
+    lexicon = SimpleNamespace(ar_to_en={"بلجيكا": ["belgium"], "موسكو": ["moscow"]})
+    assert _prefix_prep("وبموسكو", "ب", lexicon)  # بـ + موسكو
+    assert not _prefix_prep("وبلجيكا", "ب", lexicon)  # the dictionary knows the whole name, not لجيكا
+    assert _prefix_prep("وبلجيكا", "ب")  # without a dictionary, the old reading
