@@ -10,8 +10,8 @@ Two things keep a question's wording from outweighing its topic:
   grams) counts ten times what a number (49 gives one gram) or a short word does, and two questions
   that differ by a number ("Super Bowl 49" / "50") find the same paragraph.
 
-A light stemmer leaves a verb's inflections apart (نشر / نشرت / ينشر): a question asks in one
-form, the article tells in another. `add_inflections` adds the other forms that the index holds,
+A light stemmer leaves a verb's inflections apart (نشر / نشرت / ينشر), and a noun in ة apart from
+its form before a pronoun (صعوبة / صعوبتها): a question asks in one form, the article tells in another. `add_inflections` adds the other forms that the index holds,
 at a lower weight, so they help a paragraph that uses them without outweighing the asked form.
 """
 
@@ -56,11 +56,15 @@ def arabic_terms(question: str) -> tuple[dict[str, float], dict[str, float]]:
 
 
 def inflected_forms(term: str) -> set[str]:
-    """Stems of `term`'s other verb forms: past feminine and plural (نشر -> نشرت, نشروا), imperfect
-    (ينشر, تنشر), and for a word ending in ت the form without it (نشرت -> نشر)."""
+    """Stems of `term`'s other forms: past feminine and plural (نشر -> نشرت, نشروا), imperfect
+    (ينشر, تنشر), and for a word ending in ت the form without it (نشرت -> نشر). The ت forms also
+    join a noun in ة to its form before a pronoun or dual ending, which the stemmer keeps apart
+    (صعوبة -> صعوبتها), and an adjective in ية likewise (الرئيسيتان -> الرئيسية)."""
     out = {term + "ت", term + "وا", "ي" + term, "ت" + term}
     if term.endswith("ت") and len(term) >= 4:
         out.add(term[:-1])
+    if term.endswith("يت") and len(term) >= 5:  # nisba ية before a dual or pronoun ending
+        out.add(term[:-2])
     out.discard(term)
     return out
 

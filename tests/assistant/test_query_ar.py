@@ -74,3 +74,12 @@ def test_the_plan_searches_the_article_form_of_the_asked_verb(tmp_path) -> None:
     plan = plan_query("متى نشر تقرير المياه؟", "ar", sanad.snapshot())
     assert plan.terms[stem("نشر")] == pytest.approx(1.0)
     assert plan.terms[stem("نشرت")] == pytest.approx(INFLECTION_WEIGHT)
+
+
+def test_a_noun_in_ta_marbuta_meets_its_form_before_a_pronoun() -> None:
+    assert stem("صعوبتها") in inflected_forms(stem("صعوبة"))
+    assert stem("صعوبة") in inflected_forms(stem("صعوبتها"))
+
+
+def test_a_dual_nisba_adjective_meets_its_singular() -> None:
+    assert stem("الرئيسية") in inflected_forms(stem("الرئيسيتان"))
