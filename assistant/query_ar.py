@@ -56,11 +56,11 @@ def arabic_terms(question: str) -> tuple[dict[str, float], dict[str, float]]:
 
 
 def inflected_forms(term: str) -> set[str]:
-    """Stems of `term`'s other forms: past feminine and plural (نشر -> نشرت, نشروا), imperfect
-    (ينشر, تنشر), and for a word ending in ت the form without it (نشرت -> نشر). The ت forms also
-    join a noun in ة to its form before a pronoun or dual ending, which the stemmer keeps apart
-    (صعوبة -> صعوبتها), and an adjective in ية likewise (الرئيسيتان -> الرئيسية)."""
-    out = {term + "ت", term + "وا", "ي" + term, "ت" + term}
+    """Stems of `term`'s other forms: past feminine (نشر -> نشرت), imperfect (ينشر, تنشر), and for
+    a word ending in ت the form without it (نشرت -> نشر). The ت forms also join a noun in ة to its
+    form before a pronoun or dual ending, which the stemmer keeps apart (صعوبة -> صعوبتها), and an
+    adjective in ية likewise (الرئيسيتان -> الرئيسية)."""
+    out = {term + "ت", "ي" + term, "ت" + term}
     if term.endswith("ت") and len(term) >= 4:
         out.add(term[:-1])
     if term.endswith("يت") and len(term) >= 5:  # nisba ية before a dual or pronoun ending

