@@ -1,7 +1,7 @@
 """From a question to what each retrieval channel searches for.
 
 Channels: `lexical` (the question's own terms; an Arabic question's without its interrogative
-frame, see `query_ar`), `grams` (character 4-grams of an Arabic question, or of an English
+frame and with its verbs' other inflections that the index holds, see `query_ar`), `grams` (character 4-grams of an Arabic question, or of an English
 question's Arabic translations), `translated` (English question -> Arabic terms through the
 dictionary), `dense` (the question, glossed into English when the embedder is English-only and
 the question Arabic) and `names` (cross-script name keys, when available).
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.query_ar import arabic_terms
+from assistant.query_ar import add_inflections, arabic_terms
 from assistant.snapshot import Snapshot
 from index.bridge import dense_text
+from index.builder import TEXT_FIELD
 from index.tokens import analyze, char_grams
 
 
@@ -62,6 +63,8 @@ def plan_query(question: str, lang: str, snap: Snapshot, context: str | None = N
     """`context` (an earlier question, for follow-ups) adds its terms at a low weight."""
     if lang == "ar":
         terms, grams = arabic_terms(question)
+        if TEXT_FIELD in snap.index.lexical:
+            terms = add_inflections(terms, snap.index.lexical[TEXT_FIELD].vocab)
         plan = QueryPlan(question, lang, terms, grams)
     else:
         plan = QueryPlan(question, lang, _counts(analyze(question)))
