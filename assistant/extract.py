@@ -27,6 +27,7 @@ from assistant.spans import (
     best_spans,
     candidates,
     fit_level,
+    fits_better,
 )
 from index.builder import TEXT_FIELD
 from index.numbers import find_numbers
@@ -160,7 +161,8 @@ def find_answer(
         key = (fit_level(qtype, spans[0]), spans[0].score)
         if not near and key[0] <= best_key[0]:
             continue  # a weaker sentence only wins with a better-typed answer
-        if key > best_key:
+        unit = fits_better(spans[0], best.spans[0], qtype) if best is not None else None
+        if key > best_key if unit is None else unit:
             best, best_key = Found(c, spans[:5], keys), key
     return best
 

@@ -173,6 +173,7 @@ class AnswerSpan:
     unit: str | None = None  # the counted noun in the question's (English) words, for "87 warplanes"
     counts_target: bool = False  # a number followed by the noun the question counts (or its dual)
     timed: bool = False  # a number followed by a time unit (4 سنوات): a duration, not an amount
+    unit_fit: float = 0.0  # how well the words after the number name the asked noun phrase (`unit_fit`)
 
 
 @dataclass(frozen=True)
@@ -588,10 +589,14 @@ class _Static:
 
 def _title_runs(norms: list[str], brk: np.ndarray) -> np.ndarray:
     """Title words and the nisba adjectives that follow them in the same clause: in المبعوث
-    الأميركي ستيف the name comes after the adjective, not right after the title."""
+    الأميركي ستيف the name comes after the adjective, not right after the title. A title in the
+    construct state (no article: رئيس الوفد, وزير الخارجية) takes the definite noun after it into
+    the title too, since the name comes after that noun."""
     out = np.zeros(len(norms))
     for k, x in enumerate(norms):
-        out[k] = x in _TITLES or (k > 0 and out[k - 1] > 0 and not brk[k - 1] and _nisba(x))
+        joined = k > 0 and out[k - 1] > 0 and not brk[k - 1]
+        construct = joined and norms[k - 1] in _TITLES and not norms[k - 1].startswith("ال")
+        out[k] = x in _TITLES or (joined and _nisba(x)) or (construct and x.startswith("ال") and len(x) > 3)
     # The title's complement (المبعوث الخاص للمفاوضات مع الجانب X: "envoy for the talks with ..."):
     # a word with a glued ل, then at most a preposition and its noun; the name comes after it.
     k = 1
@@ -1005,6 +1010,15 @@ def fit_level(qtype: QuestionType, span: AnswerSpan) -> int:
     return 2 if qtype.kind == COUNT and qtype.target and span.counts_target else 1
 
 
+def fits_better(new: AnswerSpan, old: AnswerSpan, qtype: QuestionType) -> bool | None:
+    """Between two numbers of different sentences that both count the asked noun, the one whose
+    words name more of its phrase (1293 من أنظمة الدفاع الجوي for "air defense systems", not
+    9 أنظمة روبوتية), as `unit_rival` decides inside one sentence; None when that does not decide."""
+    if fit_level(qtype, new) != 2 or fit_level(qtype, old) != 2 or abs(new.unit_fit - old.unit_fit) <= FIT_TIE:
+        return None
+    return new.unit_fit > old.unit_fit
+
+
 def typed_first(spans: list[AnswerSpan], qtype: QuestionType) -> list[AnswerSpan]:
     """Only the spans at the best type level (all of them when the question asks for no value)."""
     if not spans:
@@ -1068,6 +1082,7 @@ def best_spans(
         counts = kind == "number" and (i, j) in cands.counting
         unit = cands.unit_label if counts else None
         timed = phrase is not None and phrase.timed
-        span = AnswerSpan(v.start + s, v.start + e, v.text[s:e], display, kind, float(scores[r]), unit, counts, timed)
+        fit = float(cands.X[r, _COL["unit_target"]]) if counts else 0.0
+        span = AnswerSpan(v.start + s, v.start + e, v.text[s:e], display, kind, float(scores[r]), unit, counts, timed, fit)
         out.append(span)
     return out

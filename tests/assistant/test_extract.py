@@ -136,6 +136,34 @@ def test_unanswerable_questions_abstain_in_their_language(news: Sanad, question:
     assert answer.abstained and answer.text == ABSTAIN[lang] and answer.citations == [] and answer.short is None
 
 
+def test_the_number_naming_the_whole_asked_phrase_wins_across_sentences(sanad_home: Path, tmp_path: Path) -> None:
+    # both sentences count "systems" (أنظمة); only one names "air defense" too
+    text = (
+        "وقالت الوكالة إن القوات أحبطت هجوما مضادا قرب البلدة، كما جرى تدمير 9 أنظمة روبوتية أرضية.\n\n"
+        "وقال الجيش إنه دمر منذ بداية الحرب 640 دبابة، و1293 من أنظمة الدفاع الجوي.\n"
+    )
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "report.ar.txt").write_text(text, encoding="utf-8")
+    sanad = Sanad(Settings.from_env(environ={}, index_dir=tmp_path / "idx", progress=False))
+    sanad.add_paths([tmp_path / "c"])
+    for question in ("How many air defense systems were destroyed?", "كم نظاما للدفاع الجوي دمر الجيش؟"):
+        answer = sanad.ask(question)
+        assert not answer.abstained and answer.short in ("1,293", "1293"), (question, answer.short)
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "source"),
+    [
+        ("How many air defense systems were destroyed?", "1,293", "1293 من أنظمة الدفاع الجوي"),
+        ("Who leads the Ukrainian delegation?", "رستم عمروف", "رئيس الوفد الأوكراني للمفاوضات رستم عمروف"),
+    ],
+)
+def test_the_issues_questions_on_the_sample_article(sample_sanad: Sanad, question: str, short: str, source: str) -> None:
+    answer = sample_sanad.ask(question)
+    assert answer.short == short and source in answer.citations[0].quote
+    check_citation(sample_sanad, answer)
+
+
 def test_compose_puts_the_short_answer_first() -> None:
     assert compose("ar", "87", "الجملة.", None) == "87 [1]\n\n«الجملة.»"
     assert compose("en", None, "الجملة.", None) == "الجملة. [1]"

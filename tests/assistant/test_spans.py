@@ -376,6 +376,25 @@ def test_the_name_comes_after_the_titles_complement() -> None:
     assert "title_before_who" not in row_of(cands, "الجانب جان دوبونيه")
 
 
+def test_a_title_in_the_construct_state_takes_its_noun_along() -> None:
+    # رئيس الوفد الفرنسي للمفاوضات جان دوبون: "head of the delegation", then its nisba and complement, then the name
+    cands, qtype = cands_for("من يرأس الوفد الفرنسي؟", "وقال رئيس الوفد الفرنسي للمفاوضات جان دوبون إن الاتفاق قريب.")
+    assert qtype.kind == "who"
+    assert row_of(cands, "جان دوبون").get("title_before_who") == 1.0
+    assert "title_before_who" not in row_of(cands, "للمفاوضات جان دوبون")
+
+
+def test_across_sentences_the_number_naming_more_of_the_asked_phrase_wins() -> None:
+    qtype = detect_type("How many air defense systems were destroyed?", "en")
+    full = spans.AnswerSpan(0, 4, "1293", "1,293", "number", 5.0, "systems", True, False, 0.8)
+    part = spans.AnswerSpan(10, 11, "9", "9", "number", 6.0, "systems", True, False, 0.6)
+    assert spans.fits_better(part, full, qtype) is False and spans.fits_better(full, part, qtype) is True
+    near = spans.AnswerSpan(10, 11, "9", "9", "number", 6.0, "systems", True, False, 0.8 - spans.FIT_TIE / 2)
+    assert spans.fits_better(near, full, qtype) is None  # a tie: the span score decides
+    loose = spans.AnswerSpan(10, 11, "9", "9", "number", 6.0, None, False, False, 0.0)
+    assert spans.fits_better(loose, full, qtype) is None  # only numbers that both count the asked noun
+
+
 def test_a_word_found_by_a_question_words_root_is_no_name() -> None:
     cands, _ = cands_for("أين قتل الجنود؟", "وأعلن الجيش بمقتل الجنود في دوبونيه.")
     assert "name_mean_where" not in row_of(cands, "بمقتل")  # مقتل: the family of قتل
