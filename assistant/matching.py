@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from assistant.answer_type import WHERE, QuestionType, counts_people
 from index.normalize import normalize
-from index.numbers import dual_count, format_number, parse_number
+from index.numbers import dual_count, find_numbers, format_number, parse_number
 from index.stem import stem
 from index.stopwords import is_stopword
 from index.tokens import Token, analyze, tokenize
@@ -279,8 +279,17 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
             at.setdefault(("g", g), []).append(i)
             if len(g) >= GLOSS_PREFIX:
                 at.setdefault(("gp", g[:GLOSS_PREFIX]), []).append(i)
+    # A number phrase is also found by its value (55 ألف / خمسة آلاف as 55000 / 5000), the form a
+    # question's number takes: "55,000 soldiers" is in the sentence that says «55 ألف جندي».
+    numbers = find_numbers(text)
+    first = {t.start: i for i, t in enumerate(toks)}
+    for n in numbers:
+        i = first.get(n.start)
+        form = format_number(n.value, "en").replace(",", "")
+        if i is not None and stems[i] != form:
+            at.setdefault(("s", form), []).append(i)
     duals = [i for i, t in enumerate(toks) if t.norm.endswith(("ين", "ان", "تا", "تي"))]
-    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals)
+    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals, memo={"numbers": numbers})
 
 
 class ViewCache:

@@ -716,7 +716,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
         first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
         next_col=next_col,
-        numbers=list(find_numbers(view.text)),
+        numbers=list(view.memo.get("numbers") or find_numbers(view.text)),
     )
     view.memo["spans"] = memo
     return memo

@@ -156,6 +156,7 @@ def test_the_number_naming_the_whole_asked_phrase_wins_across_sentences(sanad_ho
     [
         ("How many air defense systems were destroyed?", "1,293", "1293 من أنظمة الدفاع الجوي"),
         ("Who leads the Ukrainian delegation?", "رستم عمروف", "رئيس الوفد الأوكراني للمفاوضات رستم عمروف"),
+        ("Who said 55,000 Ukrainian soldiers were killed?", "زيلينسكي", "55 ألف جندي"),
     ],
 )
 def test_the_issues_questions_on_the_sample_article(sample_sanad: Sanad, question: str, short: str, source: str) -> None:

@@ -26,6 +26,17 @@ def test_question_word_found_by_its_root_in_a_sentence() -> None:
     assert match(view, keys).per_token[3] == ROOT
 
 
+def test_a_number_in_the_question_meets_the_same_value_written_otherwise() -> None:
+    sentence = "وقال الوزير إن 55 ألف جندي قتلوا، وإن خمسة آلاف أسير عادوا."
+    view = sentence_view(sentence, 0, len(sentence), None, english=True)
+    for question, token in (("Who said 55,000 soldiers were killed?", 3), ("Who said 5000 prisoners returned?", 8)):
+        qtype = detect_type(question, "en")
+        keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]))
+        key = next(k for k in keys if k.label[0].isdigit())
+        assert key_hits(view, key) == [(token, 1.0)], question
+    assert "numbers" in view.memo  # the spans step reads the sentence's numbers from here
+
+
 def test_view_cache_analyses_a_sentence_once_per_index() -> None:
     doc = "الجملة الأولى هنا. والجملة الثانية هناك."
     index_a, index_b = object(), object()
