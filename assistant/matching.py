@@ -108,6 +108,7 @@ def root_keys(word: str) -> frozenset[str]:
 _ONE_LETTER_CLITICS = frozenset("وفبلك")
 
 
+@lru_cache(maxsize=200_000)
 def derived_roots(word: str) -> frozenset[str]:
     """`root_keys` plus the readings Arabic question words need against Arabic text: the form VIII
     reading (see `_form8`: تجتمع / جمعية), and one that keeps a first letter which looks like a
@@ -279,17 +280,26 @@ def sentence_view(text: str, start: int, end: int, lexicon=None, english: bool =
             at.setdefault(("g", g), []).append(i)
             if len(g) >= GLOSS_PREFIX:
                 at.setdefault(("gp", g[:GLOSS_PREFIX]), []).append(i)
-    # A number phrase is also found by its value (55 ألف / خمسة آلاف as 55000 / 5000), the form a
-    # question's number takes: "55,000 soldiers" is in the sentence that says «55 ألف جندي».
-    numbers = find_numbers(text)
-    first = {t.start: i for i, t in enumerate(toks)}
-    for n in numbers:
-        i = first.get(n.start)
-        form = format_number(n.value, "en").replace(",", "")
-        if i is not None and stems[i] != form:
-            at.setdefault(("s", form), []).append(i)
     duals = [i for i, t in enumerate(toks) if t.norm.endswith(("ين", "ان", "تا", "تي"))]
-    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals, memo={"numbers": numbers})
+    return SentenceView(start, end, text, toks, stems, roots, names, gloss, runs, at, duals)
+
+
+def sentence_numbers(view: SentenceView) -> list:
+    """The sentence's number phrases (`find_numbers`), read once and kept on the view."""
+    if "numbers" not in view.memo:
+        view.memo["numbers"] = find_numbers(view.text)
+    return view.memo["numbers"]
+
+
+def _value_hits(view: SentenceView, key: Key) -> list[int]:
+    """Tokens starting a number phrase whose value is one of the key's numbers: a question's
+    "55,000" is in the sentence that writes «55 ألف» (read only for keys holding a number)."""
+    values = {t for t in key.exact if t.isdigit()}
+    if not values:
+        return []
+    first = {t.start: i for i, t in enumerate(view.tokens)}
+    hits = (first.get(n.start) for n in sentence_numbers(view) if format_number(n.value, "en").replace(",", "") in values)
+    return [i for i in hits if i is not None]
 
 
 class ViewCache:
@@ -372,6 +382,8 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
             for i, keys in enumerate(view.names):
                 if any(_one_off(form, k) for k in keys):
                     put(i, NEAR_NAME)
+    for i in _value_hits(view, key):
+        put(i, EXACT)
     for term in key.exact:
         for i in view.positions("s", term):
             put(i, EXACT)

@@ -48,6 +48,7 @@ from assistant.matching import (
     key_hits,
     match,
     root_keys,
+    sentence_numbers,
     verb_like,
 )
 from index.dates import find_dates, format_date
@@ -716,7 +717,7 @@ def _static(view: SentenceView, lexicon) -> _Static:
         first_b=flags(lambda x: (x[1:] if x[:1] in "وف" and len(x) > 4 else x)[:1] == "ب"),
         prev_col=prev_col,
         next_col=next_col,
-        numbers=list(view.memo.get("numbers") or find_numbers(view.text)),
+        numbers=list(sentence_numbers(view)),
     )
     view.memo["spans"] = memo
     return memo

@@ -34,7 +34,7 @@ def test_a_number_in_the_question_meets_the_same_value_written_otherwise() -> No
         keys = question_keys(question, "en", qtype, LexicalIndex.build([analyze(sentence)]))
         key = next(k for k in keys if k.label[0].isdigit())
         assert key_hits(view, key) == [(token, 1.0)], question
-    assert "numbers" in view.memo  # the spans step reads the sentence's numbers from here
+    assert "numbers" in view.memo  # read once, for a question with a number; the spans step reuses them
 
 
 def test_view_cache_analyses_a_sentence_once_per_index() -> None:
