@@ -38,6 +38,8 @@ PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region
 _EN_FILLER = frozenset(
     "whats name named called kind type sort ones one according say said says do does did happen happened".split()
 )
+# "take place" is "happen" in two words: the event's frame, never its topic ("where did the vote take place").
+_EN_TAKE = frozenset("take takes taking took taken".split())
 
 # Arabic question fillers: "according to", "said", and nouns that describe the answer rather
 # than the topic ("the party that ...", "the source", "the relation") carry no topic.
@@ -555,6 +557,9 @@ def _en_units(toks: list[Token], qtype: QuestionType, lexicon) -> list[tuple[lis
         tok = toks[i]
         if i in qtype.wh_tokens or is_stopword(tok.norm) or tok.norm in _EN_FILLER:
             i += 1
+            continue
+        if tok.norm in _EN_TAKE and i + 1 < len(toks) and toks[i + 1].norm == "place":
+            i += 2
             continue
         if tok.text[:1].isupper() and tok.norm.isalpha() and i > 0:
             j = i + 1

@@ -164,3 +164,13 @@ def test_one_and_two_are_no_evidence_of_a_missing_topic() -> None:
     question = "Why were 40 people hurt?"
     keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
     assert not keys["40"].seen and keys["40"].telling
+
+
+def test_take_place_is_the_question_frame_not_its_topic() -> None:
+    lex = LexicalIndex.build([analyze("عقد الاجتماع في المدينة")])
+    question = "Where is the meeting taking place?"
+    labels = {k.label for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert labels == {"meeting"}
+    question = "Which place did the army take?"
+    labels = {k.label for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert "place" in labels or "take" in labels
