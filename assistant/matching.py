@@ -230,6 +230,7 @@ class Key:
     telling: bool = True  # absence from the index says the articles lack the topic (not a translation miss)
     # Readings as term tuples: a translation "طائرة حربية" is found only with both of its words.
     alts: tuple[tuple[str, ...], ...] = ()
+    at: int = -1  # index of its first word in the (English) question, for `phrase_share`
 
 
 @dataclass
@@ -418,6 +419,28 @@ def match(view: SentenceView, keys: list[Key]) -> Match:
             best = max(single, other, *(_alt_strength(view, a) for a in multi))
         per_key.append(best)
     return Match(per_key, per_token)
+
+
+PHRASE_GAP = 2  # question words this close form one phrase ("main point"), and so do their finds
+
+
+def phrase_share(view: SentenceView, keys: list[Key]) -> float:
+    """Share of key weight in question phrases whose words the sentence also holds side by side.
+
+    A sentence that keeps "the main point" together answers it more surely than one that has
+    "main" in one clause and "point" in another (or "main" as another sense of its translation).
+    """
+    total = sum(k.weight for k in keys)
+    placed = [(k, [i for i, _ in key_hits(view, k)]) for k in keys if k.at >= 0]
+    got = 0.0
+    for a in range(len(placed)):
+        for b in range(a + 1, len(placed)):
+            (ka, ia), (kb, ib) = placed[a], placed[b]
+            if not ia or not ib or abs(ka.at - kb.at) > PHRASE_GAP:
+                continue
+            if any(0 < abs(x - y) <= PHRASE_GAP for x in ia for y in ib):
+                got += (ka.weight + kb.weight) / 2
+    return got / total if total else 0.0
 
 
 # -- the question side ---------------------------------------------------------------------------
@@ -638,6 +661,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
                 dual_of=next(iter(arabic_nouns(words[-1].norm, lexicon)), "") if is_target else "",
                 telling=name_like and not _acronym(words),
                 alts=tuple(alts),
+                at=idxs[0],
             )
         )
     return keys

@@ -174,3 +174,18 @@ def test_take_place_is_the_question_frame_not_its_topic() -> None:
     question = "Which place did the army take?"
     labels = {k.label for k in question_keys(question, "en", detect_type(question, "en"), lex)}
     assert "place" in labels or "take" in labels
+
+
+def test_a_sentence_keeping_the_question_phrase_together_gets_phrase_credit() -> None:
+    from assistant.matching import phrase_share
+
+    together = "The main point of the dispute is the border."
+    apart = "The main speaker arrived; his point about the dispute came later."
+    question = "What is the main point of the dispute?"
+    lex = LexicalIndex.build([analyze(together), analyze(apart)])
+    keys = question_keys(question, "en", detect_type(question, "en"), lex)
+    assert [k.at for k in keys if k.label in ("main", "point")] == [3, 4]
+    near = phrase_share(sentence_view(together, 0, len(together), None, english=True), keys)
+    far = phrase_share(sentence_view(apart, 0, len(apart), None, english=True), keys)
+    assert near > far
+    assert far == 0.0
