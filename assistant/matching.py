@@ -662,6 +662,9 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
                 telling=name_like and not _acronym(words),
                 alts=tuple(alts),
                 at=idxs[0],
+                # translations the index never holds as written: their root also meets a form VIII
+                # verb (شرط / تشترط), as Arabic question words do
+                derived=not seen_terms,
             )
         )
     return keys

@@ -189,3 +189,20 @@ def test_a_sentence_keeping_the_question_phrase_together_gets_phrase_credit() ->
     far = phrase_share(sentence_view(apart, 0, len(apart), None, english=True), keys)
     assert near > far
     assert far == 0.0
+
+
+def test_an_unseen_translation_meets_its_form_viii_verb_in_english_questions(sample_sanad) -> None:
+    lexicon = sample_sanad.lexicon()
+    if lexicon is None:
+        import pytest
+
+        pytest.skip("no FreeDict dictionary installed")
+    sentence = "وتشترط النقابة زيادة الأجور."
+    question = "What does the union set as a condition?"
+    keys = question_keys(question, "en", detect_type(question, "en"), LexicalIndex.build([analyze(sentence)]), lexicon)
+    key = next(k for k in keys if k.label == "condition")
+    assert "شرط" in key.roots and key.derived  # the dictionary's شرط is nowhere in the index as written
+    view = sentence_view(sentence, 0, len(sentence), lexicon, english=True)
+    assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # وتشترط, form VIII of شرط
+    seen = question_keys(question, "en", detect_type(question, "en"), LexicalIndex.build([analyze("شرط واحد")]), lexicon)
+    assert not next(k for k in seen if k.label == "condition").derived
