@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from assistant.abstain import Evidence, needs_type, should_abstain
 from assistant.answer import Answer, Citation, Hit
 from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, counts_people, detect_type
-from assistant.matching import GLOSS, Key, Match, SentenceView, match, question_keys, view_cache
+from assistant.matching import GLOSS, Key, Match, SentenceView, match, phrase_share, question_keys, view_cache
 from assistant.query import QueryPlan
 from assistant.question import question_language
 from assistant.snapshot import Snapshot
@@ -42,6 +42,7 @@ SPAN_SENTENCES = 3  # sentences (best by coverage) searched for a short answer
 RANK_PRIOR = 0.08  # bonus of the first retrieved passage over the later ones, decaying by rank
 NEIGHBOUR_CREDIT = 0.5  # a question word found only in the previous sentence counts this much
 CONTEXT_WEIGHT = 0.35  # an earlier question's words, for a follow-up
+PHRASE_CREDIT = 0.15  # coverage added per unit of `phrase_share` (English questions)
 TIE = 0.1  # sentences covering this much less than the best still compete on their answer span
 
 
@@ -121,6 +122,8 @@ def rank_sentences(plan: QueryPlan, hits: list[Hit], snap: Snapshot, keys: list[
         matches[(doc_id, s)] = m
         prev_m = matches.get((doc_id, prev)) if prev is not None else None
         cov = _coverage(keys, m, prev_m)
+        if english:
+            cov += PHRASE_CREDIT * phrase_share(view, keys)
         cands.append(Candidate(rank, doc_id, view, m, cov, cov + RANK_PRIOR / (rank + 1)))
     cands.sort(key=lambda c: (-c.score, c.hit_rank, c.view.start))
     return cands

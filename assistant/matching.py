@@ -38,6 +38,8 @@ PLACE_NOUN_SHARE = 0.5  # weight share of the asked noun of "which town / region
 _EN_FILLER = frozenset(
     "whats name named called kind type sort ones one according say said says do does did happen happened".split()
 )
+# "take place" is "happen" in two words: the event's frame, never its topic ("where did the vote take place").
+_EN_TAKE = frozenset("take takes taking took taken".split())
 
 # Arabic question fillers: "according to", "said", and nouns that describe the answer rather
 # than the topic ("the party that ...", "the source", "the relation") carry no topic.
@@ -229,6 +231,7 @@ class Key:
     telling: bool = True  # absence from the index says the articles lack the topic (not a translation miss)
     # Readings as term tuples: a translation "طائرة حربية" is found only with both of its words.
     alts: tuple[tuple[str, ...], ...] = ()
+    at: int = -1  # index of its first word in the (English) question, for `phrase_share`
 
 
 @dataclass
@@ -439,6 +442,28 @@ def match(view: SentenceView, keys: list[Key]) -> Match:
     return Match(per_key, per_token)
 
 
+PHRASE_GAP = 2  # question words this close form one phrase ("main point"), and so do their finds
+
+
+def phrase_share(view: SentenceView, keys: list[Key]) -> float:
+    """Share of key weight in question phrases whose words the sentence also holds side by side.
+
+    A sentence that keeps "the main point" together answers it more surely than one that has
+    "main" in one clause and "point" in another (or "main" as another sense of its translation).
+    """
+    total = sum(k.weight for k in keys)
+    placed = [(k, [i for i, _ in key_hits(view, k)]) for k in keys if k.at >= 0]
+    got = 0.0
+    for a in range(len(placed)):
+        for b in range(a + 1, len(placed)):
+            (ka, ia), (kb, ib) = placed[a], placed[b]
+            if not ia or not ib or abs(ka.at - kb.at) > PHRASE_GAP:
+                continue
+            if any(0 < abs(x - y) <= PHRASE_GAP for x in ia for y in ib):
+                got += (ka.weight + kb.weight) / 2
+    return got / total if total else 0.0
+
+
 # -- the question side ---------------------------------------------------------------------------
 
 
@@ -577,6 +602,9 @@ def _en_units(toks: list[Token], qtype: QuestionType, lexicon) -> list[tuple[lis
         if i in qtype.wh_tokens or is_stopword(tok.norm) or tok.norm in _EN_FILLER:
             i += 1
             continue
+        if tok.norm in _EN_TAKE and i + 1 < len(toks) and toks[i + 1].norm == "place":
+            i += 2
+            continue
         if tok.text[:1].isupper() and tok.norm.isalpha() and i > 0:
             j = i + 1
             while j < len(toks) and toks[j].text[:1].isupper() and toks[j].norm.isalpha():
@@ -654,6 +682,10 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
                 dual_of=next(iter(arabic_nouns(words[-1].norm, lexicon)), "") if is_target else "",
                 telling=name_like and not _acronym(words),
                 alts=tuple(alts),
+                at=idxs[0],
+                # translations the index never holds as written: their root also meets a form VIII
+                # verb (شرط / تشترط), as Arabic question words do
+                derived=not seen_terms,
             )
         )
     return keys

@@ -175,3 +175,45 @@ def test_one_and_two_are_no_evidence_of_a_missing_topic() -> None:
     question = "Why were 40 people hurt?"
     keys = {k.label: k for k in question_keys(question, "en", detect_type(question, "en"), lex)}
     assert not keys["40"].seen and keys["40"].telling
+
+
+def test_take_place_is_the_question_frame_not_its_topic() -> None:
+    lex = LexicalIndex.build([analyze("عقد الاجتماع في المدينة")])
+    question = "Where is the meeting taking place?"
+    labels = {k.label for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert labels == {"meeting"}
+    question = "Which place did the army take?"
+    labels = {k.label for k in question_keys(question, "en", detect_type(question, "en"), lex)}
+    assert "place" in labels or "take" in labels
+
+
+def test_a_sentence_keeping_the_question_phrase_together_gets_phrase_credit() -> None:
+    from assistant.matching import phrase_share
+
+    together = "The main point of the dispute is the border."
+    apart = "The main speaker arrived; his point about the dispute came later."
+    question = "What is the main point of the dispute?"
+    lex = LexicalIndex.build([analyze(together), analyze(apart)])
+    keys = question_keys(question, "en", detect_type(question, "en"), lex)
+    assert [k.at for k in keys if k.label in ("main", "point")] == [3, 4]
+    near = phrase_share(sentence_view(together, 0, len(together), None, english=True), keys)
+    far = phrase_share(sentence_view(apart, 0, len(apart), None, english=True), keys)
+    assert near > far
+    assert far == 0.0
+
+
+def test_an_unseen_translation_meets_its_form_viii_verb_in_english_questions(sample_sanad) -> None:
+    lexicon = sample_sanad.lexicon()
+    if lexicon is None:
+        import pytest
+
+        pytest.skip("no FreeDict dictionary installed")
+    sentence = "وتشترط النقابة زيادة الأجور."
+    question = "What does the union set as a condition?"
+    keys = question_keys(question, "en", detect_type(question, "en"), LexicalIndex.build([analyze(sentence)]), lexicon)
+    key = next(k for k in keys if k.label == "condition")
+    assert "شرط" in key.roots and key.derived  # the dictionary's شرط is nowhere in the index as written
+    view = sentence_view(sentence, 0, len(sentence), lexicon, english=True)
+    assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # وتشترط, form VIII of شرط
+    seen = question_keys(question, "en", detect_type(question, "en"), LexicalIndex.build([analyze("شرط واحد")]), lexicon)
+    assert not next(k for k in seen if k.label == "condition").derived
