@@ -50,6 +50,10 @@ def parse_threshold(spec: str) -> Threshold:
     return Threshold(group, metric, value)
 
 
+def _documents(index: dict) -> int:
+    return int(index.get("added", 0)) + int(index.get("replaced", 0)) + int(index.get("unchanged", 0))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sanad eval",
@@ -235,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         title = f"Sanad on {source}  (model {config['model']}, top-{config['top_k']})"
         write_plot(summary["languages"], args.plot, title=title)
     print(summary_table(summary["languages"]))
+    idx = result.index
+    built = "built" if idx.get("added") or idx.get("replaced") else "reused (checked)"
+    print(f"\nindex: {idx.get('stats', {}).get('passages', '?')} passages from {_documents(idx)} documents, "
+          f"{built} in {idx.get('index_s', 0):.2f} s")  # fmt: skip
     print(f"\nreport: {args.report}" + "".join(f", {p}" for p in (args.markdown, args.plot) if p))
 
     status = EXIT_OK

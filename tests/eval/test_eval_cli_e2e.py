@@ -7,6 +7,7 @@ session index runs in the default suite (test_eval_runner.py).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,5 @@ def test_rerun_reuses_the_index_and_fail_under_exits_1(run: dict, capsys: pytest
     assert "en.recall@5" not in captured.err
     report = json.loads((run["root"] / "r.json").read_text(encoding="utf-8"))
     assert report["config"]["index"]["unchanged"] == 2 and report["config"]["index"]["added"] == 0
+    assert report["config"]["index"]["index_s"] >= 0
+    assert re.search(r"index: \d+ passages from 2 documents, reused \(checked\) in \d+\.\d\d s", captured.out)
