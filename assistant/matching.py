@@ -189,6 +189,19 @@ def _sentence_gloss(norm: str, lexicon) -> frozenset[str]:
 FUZZY_NAME = 5  # name skeletons this long may differ in one consonant (an English zh, an Arabic ج)
 
 
+def _names_by_length(view: SentenceView) -> dict[int, list[tuple[int, str]]]:
+    """The sentence's name keys grouped by length, built once per view: only keys of a name's own
+    length can be one consonant off it."""
+    table = view.memo.get("names_by_length")
+    if table is None:
+        table = {}
+        for i, keys in enumerate(view.names):
+            for k in keys:
+                table.setdefault(len(k), []).append((i, k))
+        view.memo["names_by_length"] = table
+    return table
+
+
 def _one_off(a: str, b: str) -> bool:
     """Two consonant skeletons of one length that differ in exactly one place (zh read as s or j)."""
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
@@ -382,8 +395,8 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
         for form in key.names:
             if len(form) < FUZZY_NAME:
                 continue
-            for i, keys in enumerate(view.names):
-                if any(_one_off(form, k) for k in keys):
+            for i, k in _names_by_length(view).get(len(form), ()):
+                if _one_off(form, k):
                     put(i, NEAR_NAME)
     for i in _value_hits(view, key):
         put(i, EXACT)
