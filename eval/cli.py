@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     print(summary_table(summary["languages"]))
     idx = result.index
     built = "built" if idx.get("added") or idx.get("replaced") else "reused (checked)"
-    print(f"\nindex: {idx.get('stats', {}).get('passages', '?')} passages from {_documents(idx)} documents, "
+    docs = _documents(idx)
+    print(f"\nindex: {idx.get('stats', {}).get('passages', '?')} passages from {docs} document{'s' * (docs != 1)}, "
           f"{built} in {idx.get('index_s', 0):.2f} s")  # fmt: skip
     print(f"\nreport: {args.report}" + "".join(f", {p}" for p in (args.markdown, args.plot) if p))
 
