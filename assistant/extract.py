@@ -164,8 +164,8 @@ def find_answer(
         key = (fit_level(qtype, spans[0]), spans[0].score)
         if not near and key[0] <= best_key[0]:
             continue  # a weaker sentence only wins with a better-typed answer
-        unit = fits_better(spans[0], best.spans[0], qtype) if best is not None else None
-        if key > best_key if unit is None else unit:
+        by_unit = fits_better(spans[0], best.spans[0], qtype) if best is not None else None
+        if (key > best_key) if by_unit is None else by_unit:
             best, best_key = Found(c, spans[:5], keys), key
     return best
 

@@ -307,6 +307,11 @@ def sentence_numbers(view: SentenceView) -> list:
     return view.memo["numbers"]
 
 
+def value_form(value: float) -> str:
+    """A number as the index and a question's number key write it: digits, no separators (55000)."""
+    return format_number(value, "en").replace(",", "")
+
+
 def _value_hits(view: SentenceView, key: Key) -> list[int]:
     """Tokens starting a number phrase whose value is one of the key's numbers: a question's
     "55,000" is in the sentence that writes «55 ألف» (read only for keys holding a number)."""
@@ -314,7 +319,7 @@ def _value_hits(view: SentenceView, key: Key) -> list[int]:
     if not values:
         return []
     first = {t.start: i for i, t in enumerate(view.tokens)}
-    hits = (first.get(n.start) for n in sentence_numbers(view) if format_number(n.value, "en").replace(",", "") in values)
+    hits = (first.get(n.start) for n in sentence_numbers(view) if value_form(n.value) in values)
     return [i for i in hits if i is not None]
 
 
@@ -391,8 +396,7 @@ def key_hits(view: SentenceView, key: Key) -> list[tuple[int, float]]:
             for i in view.positions("gp", form[:GLOSS_PREFIX]):
                 if form not in view.gloss[i] and any(_gloss_close(form, g) for g in view.gloss[i]):
                     put(i, ROOT)  # a derivation through the dictionary: weaker than a shared sense
-    if view.gloss is not None:  # an English question: a name spelled a little differently
-        for form in key.names:
+        for form in key.names:  # an English question: a name spelled a little differently
             if len(form) < FUZZY_NAME:
                 continue
             for i, k in _names_by_length(view).get(len(form), ()):
@@ -659,7 +663,7 @@ def _english_keys(toks: list[Token], qtype: QuestionType, idf: Idf, lexicon, nam
         text = " ".join(w.text for w in words)
         value = parse_number(text)
         if value is not None:  # 6 / six / 1,200: the value as the index writes it
-            exact = frozenset(analyze(text)) | {format_number(value, "en").replace(",", "")}
+            exact = frozenset(analyze(text)) | {value_form(value)}
             # one and two are mostly written as the noun's singular or dual (رجلين), not as numerals
             keys.append(Key(text, idf.max, exact, seen=any(idf.seen(t) for t in exact), telling=value > 2))
             continue

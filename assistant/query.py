@@ -1,9 +1,10 @@
 """From a question to what each retrieval channel searches for.
 
 Channels: `lexical` (the question's own terms; an Arabic question's without its interrogative
-frame and with its verbs' other inflections that the index holds, see `query_ar`), `grams` (character 4-grams of an Arabic question, or of an English
-question's Arabic translations), `translated` (English question -> Arabic terms through the
-dictionary), `dense` (the question, glossed into English when the embedder is English-only and
+frame and with its words' other inflections that the index holds, see `query_ar`), `grams`
+(character 4-grams of an Arabic question, or of an English question's Arabic translations),
+`translated` (English question -> Arabic terms through the dictionary, one synonym set per
+English word), `dense` (the question, glossed into English when the embedder is English-only and
 the question Arabic) and `names` (cross-script name keys, when available).
 """
 

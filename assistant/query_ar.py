@@ -11,8 +11,9 @@ Two things keep a question's wording from outweighing its topic:
   that differ by a number ("Super Bowl 49" / "50") find the same paragraph.
 
 A light stemmer leaves a verb's inflections apart (نشر / نشرت / ينشر), and a noun in ة apart from
-its form before a pronoun (صعوبة / صعوبتها): a question asks in one form, the article tells in another. `add_inflections` adds the other forms that the index holds,
-at a lower weight, so they help a paragraph that uses them without outweighing the asked form.
+its form before a pronoun (صعوبة / صعوبتها): a question asks in one form, the article tells in
+another. `add_inflections` adds the other forms that the index holds, at a lower weight, so they
+help a paragraph that uses them without outweighing the asked form.
 """
 
 from __future__ import annotations

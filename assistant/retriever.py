@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -23,19 +24,20 @@ from index.builder import GRAMS_FIELD, TEXT_FIELD
 from index.lexical import top_k
 
 
-def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD) -> ChannelScores:
-    scores = snap.index.lexical[field].scores(terms)
+def _scored_channel(scores: np.ndarray, n: int) -> ChannelScores:
     ids, _ = top_k(scores, n)
     return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
+
+
+def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD) -> ChannelScores:
+    return _scored_channel(snap.index.lexical[field].scores(terms), n)
 
 
 def _translated_channel(snap: Snapshot, plan: QueryPlan, n: int) -> ChannelScores:
     """English words' synonym sets, each counting once per passage (its best sense)."""
     if not plan.translated_groups:
         return _lexical_channel(snap, plan.translated, n)
-    scores = snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups)
-    ids, _ = top_k(scores, n)
-    return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
+    return _scored_channel(snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups), n)
 
 
 def _dense_channel(snap: Snapshot, text: str, n: int) -> ChannelScores:

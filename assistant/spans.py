@@ -209,8 +209,8 @@ RULES = {
     "paren_name_ent": 2.0,  # هيئة الإذاعة البريطانية (بي بي سي): the name in brackets after the asked noun
     "said_clause_what": 1.0,  # ماذا قال X -> قال X إنّ [the answer]: what the asked speaker said
     "relation_between": 1.0,  # ما صلة X بـY -> X [شقيق] Y: the word the question's two names enclose
-    "date_grain_when": 2.0,
-    "source_after_attrib": 4.0,  # من المصدر الذي نقل ... -> the name after وفق / بحسب / نقلا عن  # the date part the question's time word asks for (what day -> a weekday)
+    "date_grain_when": 2.0,  # the date part the question's time word asks for (what day -> a weekday)
+    "source_after_attrib": 4.0,  # من المصدر الذي نقل ... -> the name after وفق / بحسب / نقلا عن
     "name_cut_right": -0.5,  # a name is taken whole
     "name_cut_left": -0.5,
 }  # each checked not to lower F1 on the held-out half of XQuAD dev
@@ -1077,8 +1077,9 @@ def best_spans(
         phrase = cands.phrases.get((i, j))
         s, e = (phrase.start, phrase.end) if phrase is not None else (v.tokens[i].start, v.tokens[j - 1].end)
         display = phrase.display if phrase is not None else v.text[s:e]
-        kind = "phrase" if phrase is None else phrase.kind if qtype is None else _kind_for(phrase, v.text, qtype)
-        if kind != (phrase.kind if phrase is not None else "phrase"):
+        plain = phrase.kind if phrase is not None else "phrase"
+        kind = _kind_for(phrase, v.text, qtype) if phrase is not None and qtype is not None else plain
+        if kind != plain:
             display = v.text[s:e]  # a year is written without a thousands separator
         counts = kind == "number" and (i, j) in cands.counting
         unit = cands.unit_label if counts else None
