@@ -16,7 +16,17 @@ from dataclasses import dataclass, replace
 from assistant.abstain import Evidence, needs_type, should_abstain
 from assistant.answer import Answer, Citation, Hit
 from assistant.answer_type import COUNT, QUANTITY, WHAT, QuestionType, counts_people, detect_type
-from assistant.matching import GLOSS, Key, Match, SentenceView, match, phrase_share, question_keys, view_cache
+from assistant.matching import (
+    GLOSS,
+    ROOT,
+    Key,
+    Match,
+    SentenceView,
+    match,
+    phrase_share,
+    question_keys,
+    view_cache,
+)
 from assistant.query import QueryPlan
 from assistant.question import question_language
 from assistant.snapshot import Snapshot
@@ -196,7 +206,7 @@ def _unseen(keys: list[Key], cands: list[Candidate]) -> float:
     return missing / total
 
 
-def _typed(qtype: QuestionType, found: Found | None) -> bool:
+def _typed(qtype: QuestionType, found: Found | None, lang: str) -> bool:
     """Is the short answer of the kind the question asks for (a number for "how many", a date for "when")?"""
     if found is None or not found.spans:
         return False
@@ -210,9 +220,13 @@ def _typed(qtype: QuestionType, found: Found | None) -> bool:
         return False  # "4 years" answers no "how much trade"
     if qtype.kind == COUNT and qtype.target and not span.counts_target and not counts_people(qtype):
         # a number of something else: fine if the asked noun is in the sentence (770 قتلوا ...
-        # من العسكريين), not when it is nowhere (soldiers, when civilians were asked about)
+        # من العسكريين), not when it is nowhere (soldiers, when civilians were asked about). An
+        # Arabic question names the noun itself, so a shared root alone is another word (ميدانيا
+        # shares م-د-ن with المدنيين); an English one reaches it only through translations, whose
+        # roots are the best evidence there is.
         m = found.sentence.match
-        return any(k.target and m.per_key[i] > 0 for i, k in enumerate(found.keys))
+        floor = ROOT if lang == "ar" else 0.0
+        return any(k.target and m.per_key[i] > floor for i, k in enumerate(found.keys))
     return True
 
 
@@ -246,7 +260,13 @@ def build_keys(question: str, lang: str, qtype: QuestionType, snap: Snapshot, co
         have = {k.label.lower() for k in keys}
         own_target = any(k.target for k in keys)
         keys += [
-            replace(k, weight=CONTEXT_WEIGHT * k.weight, target=k.target and not own_target, dual_of="" if own_target else k.dual_of)
+            replace(
+                k,
+                weight=CONTEXT_WEIGHT * k.weight,
+                target=k.target and not own_target,
+                dual_of="" if own_target else k.dual_of,
+                at=-1,  # a word of the earlier question has no place in this one
+            )
             for k in extra
             if k.label.lower() not in have
         ]
@@ -262,7 +282,7 @@ def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context:
     if found is None:
         return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
     best = found.sentence
-    ev = Evidence(best.coverage, _unseen(keys, cands), _typed(qtype, found), needs_type(qtype), _support(keys, cands))
+    ev = Evidence(best.coverage, _unseen(keys, cands), _typed(qtype, found, plan.lang), needs_type(qtype), _support(keys, cands))
     if should_abstain(ev, plan.lang):
         return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
     h = hits[best.hit_rank]

@@ -565,6 +565,7 @@ def _arabic_keys(toks: list[Token], qtype: QuestionType, idf: Idf) -> list[Key]:
                 # a verb, or "people" in "how many people": the articles may say neither word
                 telling=not verb and not (is_target and counts_people(qtype)),
                 derived=True,
+                at=i,
             )
         )
     return keys

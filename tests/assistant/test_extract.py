@@ -151,6 +151,24 @@ def test_the_number_naming_the_whole_asked_phrase_wins_across_sentences(sanad_ho
         assert not answer.abstained and answer.short in ("1,293", "1293"), (question, answer.short)
 
 
+def test_a_shared_root_alone_does_not_name_the_asked_noun(sanad_home: Path, tmp_path: Path) -> None:
+    # ميدانيا shares the root م-د-ن with المدنيين, but 6 counts people, not civilians: the articles
+    # do not say how many civilians were killed. Where they do, the number is the answer.
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "field.ar.txt").write_text(
+        "ميدانيا، أفادت السلطات بمقتل 6 أشخاص في قصف استهدف البلدة منذ بداية الحرب.\n", encoding="utf-8"
+    )
+    sanad = Sanad(Settings.from_env(environ={}, index_dir=tmp_path / "idx", progress=False))
+    sanad.add_paths([tmp_path / "c"])
+    assert sanad.ask("كم عدد المدنيين الذين قتلوا منذ بداية الحرب؟").abstained
+    (tmp_path / "c" / "field.ar.txt").write_text(
+        "ميدانيا، أفادت السلطات بمقتل 6 من المدنيين في قصف استهدف البلدة منذ بداية الحرب.\n", encoding="utf-8"
+    )
+    sanad.add_paths([tmp_path / "c"])
+    answer = sanad.ask("كم عدد المدنيين الذين قتلوا منذ بداية الحرب؟")
+    assert not answer.abstained and answer.short == "6"
+
+
 @pytest.mark.parametrize(
     ("question", "short", "source"),
     [

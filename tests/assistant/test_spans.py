@@ -472,3 +472,41 @@ def test_a_name_starting_with_ba_is_not_a_glued_preposition() -> None:
     assert _prefix_prep("وبموسكو", "ب", lexicon)  # بـ + موسكو
     assert not _prefix_prep("وبلجيكا", "ب", lexicon)  # the dictionary knows the whole name, not لجيكا
     assert _prefix_prep("وبلجيكا", "ب")  # without a dictionary, the old reading
+
+
+def _hole_row(question: str, sentence: str, answer: str, lexicon=None) -> dict[str, float]:
+    """The `hole_*` features of the candidate span that is exactly `answer`."""
+    qtype = detect_type(question, "ar")
+    lex = LexicalIndex.build([analyze(sentence)])
+    keys = question_keys(question, "ar", qtype, lex, lexicon)
+    view = sentence_view(sentence, 0, len(sentence), lexicon, False)
+    cands = candidates(view, match(view, keys), keys, qtype, "ar", SentenceInfo(1.0, 0, 0), lexicon)
+    s = sentence.index(answer)
+    rows = [r for r, (i, j) in enumerate(cands.ij) if view.tokens[i].start == s and view.tokens[j - 1].end == s + len(answer)]
+    assert rows, f"{answer!r} is no candidate"
+    return {f: float(cands.X[rows[0], FEATURES.index(f)]) for f in FEATURES if f.startswith("hole_")}
+
+
+def test_hole_marks_the_span_beside_the_word_after_the_wh_phrase() -> None:
+    # VSO: "من رسم الخريطة" -> رسم [X] الخريطة: the span starts right after the question's next word
+    row = _hole_row("من رسم الخريطة الأولى للنهر؟", "رسم جان ريبولت الخريطة الأولى للنهر عام 1562.", "جان ريبولت")
+    assert row["hole_after_next"] == 1.0 and row["hole_before_next"] == 0.0
+    # SVO: "أي هيئة تقدم التوجيهات" -> [X] تقدم التوجيهات: the span ends right before it
+    row = _hole_row("أي هيئة تقدم التوجيهات للمدارس؟", "وفي الهند الحكومة الاتحادية تقدم التوجيهات للمدارس.", "الحكومة الاتحادية")
+    assert row["hole_before_next"] == 1.0 and row["hole_after_next"] == 0.0
+    # one word between (a particle) counts half; a clause break in between does not count
+    row = _hole_row("من رسم الخريطة؟", "رسم فعلا جان ريبولت الخريطة.", "جان ريبولت")
+    assert row["hole_after_next"] == 0.5
+    row = _hole_row("من رسم الخريطة؟", "رسم. جان ريبولت الخريطة.", "جان ريبولت")
+    assert row["hole_after_next"] == 0.0
+
+
+def test_hole_is_for_arabic_questions_only() -> None:
+    q, s = "Who drew the first map of the river?", "رسم جان ريبولت الخريطة الأولى للنهر."
+    qtype = detect_type(q, "en")
+    lex = LexicalIndex.build([analyze(s)])
+    keys = question_keys(q, "en", qtype, lex, None)
+    view = sentence_view(s, 0, len(s), None, True)
+    cands = candidates(view, match(view, keys), keys, qtype, "en", SentenceInfo(1.0, 0, 0), None)
+    cols = [FEATURES.index(f) for f in FEATURES if f.startswith("hole_")]
+    assert len(cols) == 4 and not cands.X[:, cols].any()
