@@ -5,6 +5,13 @@ needs an English gloss of Arabic text. FreeDict (Arabeyes wordlist, GPL-2+) ship
 Debian; we read them with the stdlib once, fold both directions into two plain maps and cache them
 as JSON next to the index, together with the dictionary's licence notice. The system must keep
 working monolingually without them, so a missing dictionary gives `None`, never an error.
+
+FreeDict is old and misses modern news usage (drones are «مسيرات», troops «العسكريين»), so our own
+news glossary (data/news_glossary.tsv, MIT like the rest of Sanad) is merged in: its pairs go in
+both maps ahead of FreeDict's senses for the same key, FreeDict's following. The glossary only
+supplements a dictionary: without the dictd files the result is still `None` (a few hundred news
+words cannot translate a question), and a glossary file that is missing or malformed is skipped
+with a warning, leaving FreeDict alone.
 """
 
 from __future__ import annotations
@@ -31,8 +38,10 @@ EN_AR = "freedict-eng-ara"
 AR_EN = "freedict-ara-eng"
 CACHE_NAME = "lexicon-freedict.json"
 LICENCE_NAME = "lexicon-freedict.LICENSE.txt"
+# Our supplementary news glossary: "english<TAB>arabic" lines, see the file's own header.
+DEFAULT_GLOSSARY = Path(__file__).with_name("data") / "news_glossary.tsv"
 # Bump when the parsing or the JSON layout changes, so old caches rebuild.
-FORMAT_VERSION = "5"
+FORMAT_VERSION = "6"
 
 MAX_EN_TO_AR = 8  # translations kept per English key
 MAX_AR_TO_EN = 6  # English words kept per Arabic key
@@ -45,6 +54,8 @@ _SPLIT = re.compile(r"[,;/\u060c\u061b]")
 _PAREN = re.compile(r"\(([^)]*)\)")
 _JUNK = re.compile(r'[\\"*:!?\u061f\u200e\u200f\xa0]+')
 _SPACES = re.compile(r"\s+")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 _warned_missing = False
 
@@ -198,15 +209,66 @@ def _commonness(words: set[str]) -> dict[str, tuple[int, int]]:
     return {w: (-min(family[stem(w)], 4) if w.isalpha() else 1, len(w)) for w in words}
 
 
-def build_lexicon(en_ar: tuple[Path, Path] | None, ar_en: tuple[Path, Path] | None) -> Lexicon:
+# ---------------------------------------------------------------- news glossary
+
+
+class GlossaryError(ValueError):
+    """A line of the glossary file is not "english<TAB>arabic"; the message names file and line."""
+
+
+def read_glossary(path: Path) -> list[tuple[str, str]]:
+    """(english, arabic) pairs of a glossary file, in file order, as written (not normalized).
+
+    Blank lines and lines starting with # are ignored; a repeated pair is kept once. Any other
+    line must be two tab-separated fields, the first with Latin letters and no Arabic, the
+    second Arabic with no Latin letters (which also catches swapped columns); otherwise the
+    whole file is refused with a GlossaryError naming the line, rather than half-read.
+    """
+    pairs: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    with open(path, encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            fields = [f.strip() for f in line.split("\t")]
+            problem = None
+            if len(fields) != 2 or not all(fields):
+                problem = f"expected 'english<TAB>arabic', got {len(fields)} field(s)"
+            elif not _LATIN_LETTER.search(fields[0]) or _ARABIC_LETTER.search(fields[0]):
+                problem = "the first column must be English"
+            elif not _ARABIC_LETTER.search(fields[1]) or _LATIN_LETTER.search(fields[1]):
+                problem = "the second column must be Arabic"
+            if problem:
+                raise GlossaryError(f"{path.name} line {lineno}: {problem}: {line!r}")
+            pair = (fields[0], fields[1])
+            if pair not in seen:
+                seen.add(pair)
+                pairs.append(pair)
+    return pairs
+
+
+def build_lexicon(
+    en_ar: tuple[Path, Path] | None,
+    ar_en: tuple[Path, Path] | None,
+    glossary: list[tuple[str, str]] | None = None,
+) -> Lexicon:
     """Fold both dictionaries into the two maps; each direction also learns from the other one.
 
-    English->Arabic: the eng-ara dictionary first, in sense order, then inverted ara-eng entries,
-    preferring those where the word is an early sense of an entry with few senses.
-    Arabic->English: exact keys before derived ones (without ال, stemmed), common words first.
+    English->Arabic: the glossary's pairs first, in file order, then the eng-ara dictionary in
+    sense order, then inverted ara-eng entries, preferring those where the word is an early sense
+    of an entry with few senses.
+    Arabic->English: exact keys before derived ones (without ال, stemmed); within each, the
+    glossary's English words first, in file order, then FreeDict's, common words first.
     """
     en: dict[str, list[tuple[tuple[int, ...], str]]] = {}
     ar_pairs: dict[str, set[str]] = {}
+    ar_glossary: dict[str, dict[str, int]] = {}  # Arabic -> its glossary English words, by line order
+    for order, (english, arabic) in enumerate(glossary or ()):
+        ek, a = _norm_en(english), _norm_ar(arabic)
+        _add(en, ek, (-1, order), a)
+        if a and ek:
+            ar_glossary.setdefault(a, {}).setdefault(ek, order)
     if en_ar:
         for key, text in read_dictd(*en_ar):
             if key.startswith("00database"):
@@ -235,17 +297,22 @@ def build_lexicon(en_ar: tuple[Path, Path] | None, ar_en: tuple[Path, Path] | No
                             ar_pairs.setdefault(a, set()).add(e)
     common = _commonness({e for es in ar_pairs.values() for e in es})
     ar: dict[str, list[tuple[tuple[int, ...], str]]] = {}
-    for a, es in ar_pairs.items():
-        words = a.split(" ")
-        # Derived keys: what a clitic-stripped or stemmed corpus word will look like.
-        derived = {" ".join(stem(w) for w in words)}
-        if words[0].startswith("ال") and len(words[0]) > 3:
-            derived.add(" ".join([words[0][2:], *words[1:]]))
-        derived = {v for v in derived if len(v) >= MIN_DERIVED_KEY}
-        for e in es:
-            _add(ar, a, (0, *common[e]), e)
-            for v in derived - {a}:
-                _add(ar, v, (1, *common[e]), e)
+    # Rank: (exact 0 / derived 1, glossary 0 / FreeDict 1, then line order or commonness).
+    ranked_pairs = [(a, e, (0, order)) for a, es in ar_glossary.items() for e, order in es.items()]
+    ranked_pairs += [(a, e, (1, *common[e])) for a, es in ar_pairs.items() for e in es]
+    derived_of: dict[str, set[str]] = {}
+    for a, e, rank in ranked_pairs:
+        derived = derived_of.get(a)
+        if derived is None:
+            words = a.split(" ")
+            # Derived keys: what a clitic-stripped or stemmed corpus word will look like.
+            derived = {" ".join(stem(w) for w in words)}
+            if words[0].startswith("ال") and len(words[0]) > 3:
+                derived.add(" ".join([words[0][2:], *words[1:]]))
+            derived = derived_of[a] = {v for v in derived if len(v) >= MIN_DERIVED_KEY} - {a}
+        _add(ar, a, (0, *rank), e)
+        for v in derived:
+            _add(ar, v, (1, *rank), e)
     return Lexicon(en_to_ar=_ranked(en, MAX_EN_TO_AR), ar_to_en=_ranked(ar, MAX_AR_TO_EN))
 
 
@@ -261,17 +328,23 @@ def _sources(dict_dir: Path) -> dict[str, tuple[Path, Path]]:
     return found
 
 
-def _fingerprint(sources: dict[str, tuple[Path, Path]]) -> str:
+def _fingerprint(sources: dict[str, tuple[Path, Path]], glossary: Path | None = None) -> str:
+    """sha256 over the format, the analyzer and every source file's name and sha256 (the glossary's
+    too, when it exists), so that a change to any of them rebuilds the cache."""
     h = hashlib.sha256(f"{FORMAT_VERSION}/{ANALYZER_VERSION}".encode())
     for name in sorted(sources):
         for path in sources[name]:
             h.update(path.name.encode())
             h.update(hashlib.sha256(path.read_bytes()).digest())
+    if glossary is not None and glossary.is_file():
+        h.update(b"glossary:" + glossary.name.encode())
+        h.update(hashlib.sha256(glossary.read_bytes()).digest())
     return h.hexdigest()
 
 
-def _licence_text(sources: dict[str, tuple[Path, Path]]) -> str:
-    """The dictionaries' own info entries (they carry the GPL-2+ notice), under an attribution header."""
+def _licence_text(sources: dict[str, tuple[Path, Path]], glossary: Path | None = None) -> str:
+    """The dictionaries' own info entries (they carry the GPL-2+ notice), under an attribution header,
+    and a note on our own glossary when its entries are in the cache."""
     parts = [
         "Derived data: the lexicon cache beside this file was generated from the FreeDict\n"
         "English-Arabic and Arabic-English dictionaries (Arabeyes.org wordlist, FreeDict 0.6.3,\n"
@@ -283,6 +356,13 @@ def _licence_text(sources: dict[str, tuple[Path, Path]]) -> str:
         "distributed under the same licence. Full GPL text: /usr/share/common-licenses/GPL-2 on Debian,\n"
         "or https://www.gnu.org/licenses/old-licenses/gpl-2.0.html\n"
     ]
+    if glossary is not None:
+        parts.append(
+            f"\nThe cache also holds the entries of Sanad's own news glossary ({glossary.name}, shipped in\n"
+            "the sanad package as index/data/): written for Sanad, not derived from FreeDict, and licensed\n"
+            "under the MIT licence like the rest of Sanad. As the cache combines both, distribute the\n"
+            "cache as a whole under GPL-2+; the glossary file on its own stays MIT.\n"
+        )
     for name in sorted(sources):
         for key, text in read_dictd(*sources[name]):
             if key == "00databaseinfo":
@@ -320,15 +400,31 @@ def _read_cache(path: Path, fingerprint: str | None) -> Lexicon | None:
         return None
 
 
-def load_lexicon(dict_dir: Path | None = None, cache_dir: Path | None = None) -> Lexicon | None:
-    """The lexicon, from `cache_dir` when its fingerprint matches the dictionary files, else rebuilt.
+def _read_glossary_or_warn(path: Path | None) -> list[tuple[str, str]] | None:
+    """The glossary's pairs, or None (with a warning) when the file is missing or malformed."""
+    if path is None:
+        return None
+    try:
+        return read_glossary(path)
+    except (OSError, UnicodeDecodeError, GlossaryError) as exc:
+        log.warning("News glossary not used (%s): FreeDict senses only.", exc)
+        return None
 
-    Returns None (with one warning per process) when neither the dictionary nor a valid cache
-    exists: callers then run monolingually. A cache without its source files is still used, so
-    an index directory copied to another machine keeps its cross-lingual terms.
+
+def load_lexicon(
+    dict_dir: Path | None = None, cache_dir: Path | None = None, glossary: Path | None = None
+) -> Lexicon | None:
+    """The lexicon, from `cache_dir` when its fingerprint matches the source files, else rebuilt.
+
+    `glossary` is the news glossary merged ahead of FreeDict (default: DEFAULT_GLOSSARY, looked up
+    at call time). Returns None (with one warning per process) when neither the dictionary nor a
+    valid cache exists: callers then run monolingually; the glossary alone is not a lexicon. A
+    cache without its source files is still used, so an index directory copied to another
+    machine keeps its cross-lingual terms.
     """
     global _warned_missing
     dict_dir = dict_dir or DEFAULT_DICT_DIR
+    glossary = glossary or DEFAULT_GLOSSARY
     sources = _sources(dict_dir)
     cache = cache_dir / CACHE_NAME if cache_dir else None
     if not sources:
@@ -341,23 +437,26 @@ def load_lexicon(dict_dir: Path | None = None, cache_dir: Path | None = None) ->
                 dict_dir,
             )
         return lex
-    fingerprint = _fingerprint(sources)
+    fingerprint = _fingerprint(sources, glossary)
     if cache and cache.is_file():
         lex = _read_cache(cache, fingerprint)
         if lex is not None:
             return lex
+    pairs = _read_glossary_or_warn(glossary)
     try:
-        lex = build_lexicon(sources.get(EN_AR), sources.get(AR_EN))
+        lex = build_lexicon(sources.get(EN_AR), sources.get(AR_EN), pairs)
     except (OSError, EOFError, ValueError, KeyError) as exc:  # truncated or corrupt dictionary files
         log.warning(
             "Could not read the FreeDict dictionary in %s (%s): running monolingually.", dict_dir, exc
         )
         return None
     lex.meta = {"format": FORMAT_VERSION, "fingerprint": fingerprint, "sources": ",".join(sorted(sources))}
+    if pairs:
+        lex.meta["glossary"] = f"{glossary.name}:{len(pairs)}"
     if cache:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(cache.with_name(LICENCE_NAME), _licence_text(sources))
+            _write_atomic(cache.with_name(LICENCE_NAME), _licence_text(sources, glossary if pairs else None))
             payload = {"meta": lex.meta, "en_to_ar": _pack(lex.en_to_ar), "ar_to_en": _pack(lex.ar_to_en)}
             _write_atomic(cache, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         except OSError as exc:

@@ -6,7 +6,7 @@ import pytest
 
 from assistant import translate as tr
 from assistant.translate import QueryTranslation, english_lemmas, translate_query
-from index.lexicon import Lexicon
+from index.lexicon import DEFAULT_GLOSSARY, Lexicon, build_lexicon, read_glossary
 from index.normalize import normalize
 from index.stem import stem
 from index.tokens import analyze
@@ -188,3 +188,15 @@ def test_digits_weigh_more_than_number_words_in_their_sets() -> None:
     assert year["2024"] == pytest.approx(tr.GROUP_NUMBER_WEIGHT)
     assert five["5"] == pytest.approx(tr.NUMBER_WEIGHT) and year["2024"] > five["5"]
     assert out.terms["2024"] == pytest.approx(tr.NUMBER_WEIGHT)  # the flat terms keep their weights
+
+
+def test_word_only_the_news_glossary_knows_is_translated() -> None:
+    """The word "drones" is in the shipped news glossary, not in the hand-made dictionary: merged in, its
+    Arabic news forms (مسيرات, طائرات مسيرة) become the question's terms."""
+    question = "How many drones were shot down?"
+    assert terms_of("مسيرات")[0] not in translate_query(question, lexicon()).terms
+    lex = build_lexicon(None, None, read_glossary(DEFAULT_GLOSSARY))
+    out = translate_query(question, lex)
+    assert out.terms[terms_of("مسيرات")[0]] > 0.5  # first sense, the biggest share
+    assert set(terms_of("طائرات مسيرة")) <= set(out.terms)
+    assert "drones" not in out.untranslated
