@@ -379,9 +379,52 @@ def _unit_fits(
             m = sum(_key_fit(view, k, after) for k in mods) / len(mods) if mods and head else 1.0
             out[(p.i, p.j)] = head * (1.0 - MODIFIER_SHARE + MODIFIER_SHARE * m)
         else:
-            out[(p.i, p.j)] = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods, telling)
+            fit = unit_fit(view, set(_unit_tokens(view, brk, p.j, UNIT_WINDOW)), heads, mods, telling)
+            # named before the number: only by the noun itself, not a word of its root (قتلى is
+            # no count of مقاتلين), since this reading reaches further than the words after it
+            before = set(_counted_before(view, brk, p.i))
+            if before and max(_key_fit(view, k, before) for k in heads) > ROOT:
+                fit = max(fit, unit_fit(view, before, heads, mods, telling))
+            out[(p.i, p.j)] = max(fit, last) if _among(view, brk, p.i) else fit
         last = out[(p.i, p.j)]
     return out
+
+
+_COUNT_NOUNS = _words("عدد العدد حصيلة الحصيلة إجمالي اجمالي")  # "the number of" a news figure is given by
+_TO_VALUE = _words("إلى الى لتصل ليصل ليبلغ لتبلغ")  # ... rose to / reached N
+COUNTED_REACH = 16  # words back from the number to the عدد that heads what it counts
+_COUNTED_STOP = _words("منذ في من خلال قبل بعد حتى عند مع على عن إلى الى")
+
+
+def _counted_before(view: SentenceView, brk: np.ndarray, i: int) -> tuple[int, ...]:
+    """What a number counts when news names it first: "ارتفع عدد القتلى والجرحى منذ بداية الحرب
+    إلى 1200" / "بلغ عدد الزوار 900": the words after عدد / حصيلة, up to a preposition, when the
+    number follows إلى or that phrase directly, in the same clause."""
+    toks = view.tokens
+    if i == 0 or brk[i - 1]:
+        return ()
+    k = i - 1
+    while k >= 0 and i - k <= COUNTED_REACH and (k == i - 1 or not brk[k]):
+        if toks[k].norm in _COUNT_NOUNS:
+            words: list[int] = []
+            for m in range(k + 1, min(k + 1 + UNIT_WINDOW + 1, i)):
+                norm = toks[m].norm
+                if norm in _COUNTED_STOP or norm[:1].isdigit() or brk[m - 1]:
+                    break
+                words.append(m)
+            after = words[-1] + 1 if words else k + 1
+            direct = after == i or toks[i - 1].norm in _TO_VALUE
+            return tuple(words) if direct and words else ()
+        k -= 1
+    return ()
+
+
+_AMONG = _words("بينهم بينها منهم منها")  # "1200 شخص، من بينهم 70 ...": a share of the same noun
+
+
+def _among(view: SentenceView, brk: np.ndarray, i: int) -> bool:
+    """A number right after من بينهم / منهم counts a part of what the number before it counts."""
+    return i > 0 and not brk[i - 1] and view.tokens[i - 1].norm in _AMONG
 
 
 def is_time_unit(word: str) -> bool:

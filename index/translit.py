@@ -26,7 +26,8 @@ _AR_MAP = {
 # Deleted: long vowels, glides, hamza carriers, ain (English writes it as a vowel or not at all).
 _AR_DROP = set("اأإآءؤئىويةع")
 
-_EN_DIGRAPHS = (("ph", "f"), ("th", "t"), ("dh", "d"), ("kh", "k"), ("gh", "g"), ("sh", "s"),
+# zh is the Slavic ж, which Arabic writes ج (Zhukov / جوكوف, Druzhba / دروجبا).
+_EN_DIGRAPHS = (("zh", "j"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("kh", "k"), ("gh", "g"), ("sh", "s"),
                 ("ch", "s"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("x", "ks"), ("p", "b"), ("v", "f"))  # fmt: skip
 _EN_SOFT_C = re.compile(r"c(?=[eiy])")
 _EN_SOFT_G = re.compile(r"g(?=[ei])")

@@ -240,10 +240,15 @@ def test_a_span_that_cuts_a_name_in_two_is_flagged() -> None:
 
 def test_a_verb_after_a_number_counts_no_noun() -> None:
     # 80 is the subject of قتلوا, which shares the root of the asked قتلى: it counts nothing
-    s = "وارتفع عدد القتلى إلى 1200 قتيل، من بينهم 80 قتلوا أمس."
+    s = "وارتفع عدد القتلى إلى 1200 قتيل، وقال إن 80 قتلوا أمس."
     spans = spans_for("كم بلغ عدد القتلى؟", s)
     assert spans[0].display == "1200" and spans[0].counts_target
     assert not any(sp.display == "80" and sp.counts_target for sp in spans)
+    # ... unless من بينهم makes it a share of the number before: then it counts the dead too,
+    # and the whole still answers the plain question
+    s = "وارتفع عدد القتلى إلى 1200 قتيل، من بينهم 80 قتلوا أمس."
+    spans = spans_for("كم بلغ عدد القتلى؟", s)
+    assert spans[0].display == "1200" and any(sp.display == "80" and sp.counts_target for sp in spans)
 
 
 def test_an_adjective_after_the_counted_noun_counts_only_by_stem() -> None:
@@ -510,3 +515,25 @@ def test_hole_is_for_arabic_questions_only() -> None:
     cands = candidates(view, match(view, keys), keys, qtype, "en", SentenceInfo(1.0, 0, 0), None)
     cols = [FEATURES.index(f) for f in FEATURES if f.startswith("hole_")]
     assert len(cols) == 4 and not cands.X[:, cols].any()
+
+
+def test_number_counts_the_noun_named_before_it_by_adad() -> None:
+    # "the number of X rose to N": N counts X although its own following word does not say so
+    s = "وأعلنت الوزارة ارتفاع عدد الجرحى المدنيين منذ بداية الأسبوع إلى 340 شخصا، ودمرت 12 سيارة."
+    best = spans_for("كم عدد الجرحى المدنيين؟", s)[0]
+    assert best.display == "340" and best.counts_target
+    s = "وبلغ عدد المشاركين 900 في اليوم الأول، وحضر 40 صحفيا."
+    best = spans_for("كم مشاركا حضر؟", s)[0]
+    assert best.display == "900" and best.counts_target
+
+
+def test_number_before_adad_needs_the_noun_not_only_its_root() -> None:
+    # قتلى shares the root ق-ت-ل with مقاتلين but counts the killed, not fighters
+    s = "وارتفع عدد القتلى منذ بداية الحرب إلى 340 شخصا."
+    assert not any(sp.counts_target for sp in spans_for("كم مقاتلا في المدينة؟", s) if sp.display == "340")
+
+
+def test_a_share_among_them_counts_the_same_noun() -> None:
+    s = "وأصيب 300 جندي، من بينهم 70 خلال الساعات الأخيرة."
+    spans = {sp.display: sp for sp in spans_for("كم جنديا أصيبوا خلال الساعات الأخيرة؟", s)}
+    assert spans["70"].counts_target and spans["300"].counts_target

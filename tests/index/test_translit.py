@@ -38,6 +38,8 @@ PAIRS = [
     ("California", "كاليفورنيا"),
     ("Hong Kong", "هونغ كونغ"),
     ("Broncos", "برونكوز"),  # a plural -s written ز
+    ("Zhukov", "جوكوف"),  # the Slavic zh is ج
+    ("Zhytomyr", "جيتومير"),
 ]
 
 
