@@ -200,3 +200,23 @@ def test_word_only_the_news_glossary_knows_is_translated() -> None:
     assert out.terms[terms_of("مسيرات")[0]] > 0.5  # first sense, the biggest share
     assert set(terms_of("طائرات مسيرة")) <= set(out.terms)
     assert "drones" not in out.untranslated
+
+
+def _with(extra: dict[str, list[str]]) -> Lexicon:
+    base = lexicon()
+    return Lexicon(en_to_ar={**base.en_to_ar, **{k: [normalize(v) for v in vs] for k, vs in extra.items()}}, ar_to_en={})
+
+
+def test_a_country_also_searches_its_nationality_adjective(monkeypatch: pytest.MonkeyPatch) -> None:
+    lex = _with({"american": ["أميركي", "أمريكي"], "russia": ["روسيا"], "russian": ["الروسي"], "french": ["الفرنسي"], "france": ["فرنسا"]})
+    t = translate_query("Who is the envoy of the United States?", lex)
+    adjectives = set(analyze("أميركي أمريكي"))
+    assert adjectives <= set(t.terms)  # both spellings of the adjective
+    group = next(g for g in t.groups if adjectives & set(g))
+    assert all(group[a] == tr.GROUP_SIBLING_WEIGHT for a in adjectives)  # a sibling reading of the word
+    assert set(analyze("الروسي")) <= set(translate_query("What did Russia say?", lex).terms)
+    # not the pronoun "us", and not the way back: "a French colony" is no sign of France
+    assert not adjectives & set(translate_query("Who told us about the talks?", lex).terms)
+    french = translate_query("Where was the French colony?", lex)
+    monkeypatch.setattr(tr, "_DEMONYMS", {})
+    assert translate_query("Where was the French colony?", lex) == french
