@@ -221,8 +221,8 @@ def _typed(qtype: QuestionType, found: Found | None, lang: str) -> bool:
     if qtype.kind == COUNT and qtype.target and not span.counts_target and not counts_people(qtype):
         # a number of something else: fine if the asked noun is in the sentence (770 قتلوا ...
         # من العسكريين), not when it is nowhere (soldiers, when civilians were asked about). An
-        # Arabic question names the noun itself, so a shared root alone is another word (ميدانيا
-        # shares م-د-ن with المدنيين); an English one reaches it only through translations, whose
+        # Arabic question names the noun itself, so a shared root alone is another word (ميدانيا, "in the
+        # field", shares م-د-ن with المدنيين); an English one reaches it only through translations, whose
         # roots are the best evidence there is.
         m = found.sentence.match
         floor = ROOT if lang == "ar" else 0.0

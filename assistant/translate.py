@@ -239,7 +239,7 @@ def _add_name(out: QueryTranslation, group: dict[str, float], matched: Iterable[
 
 
 # A country and the adjective of its people: Arabic news names a party by its nationality far
-# more often than by its country ("المبعوث الأميركي" for "the United States' envoy", "القوات
+# more often than by its country ("السفير الأميركي" for "the United States' ambassador", "القوات
 # الروسية" for "Russia's forces"), so a country also searches its adjective, like a sibling form.
 # Not the other way: "a French colony" is no sign of France in the sentence (measured on XQuAD).
 _DEMONYMS = {

@@ -152,7 +152,7 @@ def test_the_number_naming_the_whole_asked_phrase_wins_across_sentences(sanad_ho
 
 
 def test_a_shared_root_alone_does_not_name_the_asked_noun(sanad_home: Path, tmp_path: Path) -> None:
-    # ميدانيا shares the root م-د-ن with المدنيين, but 6 counts people, not civilians: the articles
+    # ميدانيا ("in the field") shares the root م-د-ن with المدنيين, but 6 counts people, not civilians: the articles
     # do not say how many civilians were killed. Where they do, the number is the answer.
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "field.ar.txt").write_text(
