@@ -257,7 +257,7 @@ _DEMONYMS = {
     "sweden": "swedish", "norway": "norwegian", "netherlands": "dutch", "belgium": "belgian",
     "switzerland": "swiss", "austria": "austrian", "hungary": "hungarian", "ethiopia": "ethiopian",
     "somalia": "somali", "nigeria": "nigerian", "indonesia": "indonesian", "malaysia": "malaysian",
-    "australia": "australian", "belarus": "belarusian", "georgia": "georgian", "armenia": "armenian",
+    "australia": "australian", "belarus": "belarusian", "armenia": "armenian",
 }  # fmt: skip
 DEMONYM_WORDS = 2  # the longest country name in words
 
@@ -269,10 +269,11 @@ def _demonym_spans(toks: list[Token]) -> list[tuple[int, int, str]]:
     while i < len(toks):
         for n in range(min(DEMONYM_WORDS, len(toks) - i), 0, -1):
             span = toks[i : i + n]
-            other = _DEMONYMS.get(" ".join(t.norm for t in span))
+            adjective = _DEMONYMS.get(" ".join(t.norm for t in span))
             # a country is a name: "United States", "US" (not the pronoun us)
-            if other is not None and all(t.text[:1].isupper() for t in span) and (len(span[0].norm) > 2 or span[0].text.isupper()):
-                out.append((i, i + n, other))
+            capital = all(t.text[:1].isupper() for t in span) and (len(span[0].norm) > 2 or span[0].text.isupper())
+            if adjective is not None and capital:
+                out.append((i, i + n, adjective))
                 i += n - 1
                 break
         i += 1
@@ -358,11 +359,12 @@ def translate_query(
             out.groups.append(group)
             for j in range(idx, idx + n):
                 group_of[j] = group
-    for a, _, other in _demonym_spans(toks):
-        senses = _lookup(lexicon, other)
+    for a, _, adjective in _demonym_spans(toks):
         group = group_of.get(a)
-        for sense in (senses or [])[:2] if group is not None else ():
-            # each on its own: the first two are mostly one word's spellings (أميركي / أمريكي)
+        if group is None:
+            continue
+        # each sense on its own: the first two are mostly one word's spellings (أميركي / أمريكي)
+        for sense in (_lookup(lexicon, adjective) or [])[:2]:
             _add_senses(out, group, [sense], SIBLING_WEIGHT, GROUP_SIBLING_WEIGHT)
     named: set[int] = set()  # tokens already matched to a name of the index
     for key, a, b in spans:
