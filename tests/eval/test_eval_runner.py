@@ -97,3 +97,22 @@ def test_build_record_without_an_answer() -> None:
     record = build_record(q, None, 12.345, "IndexNotFoundError: no index")
     assert record["answer"] == "" and record["citations"] == [] and record["retrieved"] == []
     assert record["latency_ms"] == 12.35 and record["answerable"] is False
+
+
+def test_the_dev_set_stays_above_its_floors(sample_sanad, corpus: Path) -> None:
+    """Issue #7's targets on our dev questions, as a guard: Arabic contains >= .90, abstention
+    precision and recall >= .8 in both languages, and English contains within two questions of
+    where it is (.79 with this index's extra English article; its target of .90 is not met yet).
+    A change that loses dev answers fails here."""
+    found, problems = read_questions(ROOT / "eval" / "data" / "sample.jsonl")
+    assert problems == []
+    records = run(found, sample_sanad.settings, corpus, top_k=5, progress=False, sanad=sample_sanad).records
+    for lang, floor in (("ar", 0.90), ("en", 0.73)):
+        mine = [r for r in records if r["lang"] == lang]
+        answerable = [r for r in mine if r["answerable"]]
+        contains = sum(bool(r["scores"]["contains"]) for r in answerable) / len(answerable)
+        abstained = [r for r in mine if r["abstained"]]
+        precision = sum(not r["answerable"] for r in abstained) / max(len(abstained), 1)
+        recall = sum(r["abstained"] for r in mine if not r["answerable"]) / sum(not r["answerable"] for r in mine)
+        assert contains >= floor, (lang, contains)
+        assert precision >= 0.8 and recall >= 0.8, (lang, precision, recall)
