@@ -218,3 +218,13 @@ def test_an_unseen_translation_meets_its_form_viii_verb_in_english_questions(sam
     assert any(i == 0 and s >= ROOT for i, s in key_hits(view, key))  # وتشترط, form VIII of شرط
     seen = question_keys(question, "en", detect_type(question, "en"), LexicalIndex.build([analyze("شرط واحد")]), lexicon)
     assert not next(k for k in seen if k.label == "condition").derived
+
+
+def test_a_views_positions_are_tuples_the_garbage_collector_can_skip() -> None:
+    import gc
+
+    view = sentence_view("وقال الوزير إن 40 طائرة وصلت إلى المطار.", 0, 40, None)
+    assert view.at and all(isinstance(v, tuple) for v in view.at.values())
+    gc.collect()  # a tuple of ints is untracked once a collection has looked at it
+    assert not any(gc.is_tracked(v) for v in view.at.values())
+    assert view.positions("s", "no-such-form") == ()
