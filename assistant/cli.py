@@ -188,7 +188,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.runtime import tune_gc_for_serving
+
     settings = settings_from_args(args, host=args.host, port=args.port, llm=args.llm)
+    tune_gc_for_serving()
     if args.cli:
         return terminal_chat(settings)
     from ui.app import launch

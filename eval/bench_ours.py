@@ -128,6 +128,9 @@ def ann_study(sanad: Any, questions: list[str], k: int = 10) -> dict[str, Any]:
 
 
 def run_serve(job: dict[str, Any]) -> dict[str, Any]:
+    from assistant.runtime import tune_gc_for_serving
+
+    tune_gc_for_serving()  # as the web chat does
     t0 = time.perf_counter()
     sanad = _sanad(job)
     sanad.snapshot()

@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     _check_args(parser, args)
 
     from assistant.config import Settings
+    from assistant.runtime import tune_gc_for_serving
     from eval.report import build_report, summary_table, write_json, write_markdown
     from eval.runner import run
     from eval.squad import SquadFileError
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if not questions:
         print("error: no valid questions to ask (see the warnings above)", file=sys.stderr)
         return EXIT_USAGE
+    tune_gc_for_serving()
     settings = Settings.from_env(model=args.model)
     index_dir = args.index_dir or _cache_dir("index", f"{corpus.resolve()}|{settings.model}", corpus.resolve().parent.name
                                              if corpus.name == "corpus" else corpus.name)  # fmt: skip
