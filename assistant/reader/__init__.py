@@ -1,0 +1,1 @@
+"""The trained extractive reader: question + passages -> the best answer span, or no answer."""
