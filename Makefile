@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet -e '.[test,llm]'
 	$(PY) -m index.embed_onnx
+	$(PY) -m index.e5_convert
+	$(PY) -m assistant.reader.export
 	touch $(STAMP)
 
 system-deps:

@@ -1,7 +1,7 @@
 """What kind of answer a question asks for: a name, a place, a date, a number, a reason, a clause.
 
-The short answer is cut from the best sentence by this type (a "how many" question wants a
-number, not the sentence around it), and abstention checks that the type is there at all. Only
+Retrieval uses it to find the question's interrogative frame (كم عدد / ما اسم / في أي عام): words
+that say what is asked, not what the articles must contain (`assistant.query_ar`). Only
 the question's own interrogative words decide it, read from the normalized question, so the same
 rules serve any article. A "which/what + noun" question is typed by its head noun (في أي مدينة ->
 where, in what year -> when); the noun a "how many" question counts is kept as `target`, because
@@ -192,9 +192,29 @@ def _noun_phrase(toks: list[Token], i: int, lang: str, limit: int = 3) -> list[i
     return out
 
 
-def _ar_verb(norm: str) -> bool:
-    from assistant.matching import verb_like  # matching builds on this module
+def verb_like(norm: str) -> bool:
+    """An imperfect verb (يشارك, تجري, ستعقد): its absence from the articles says little."""
+    if norm.startswith("ال"):
+        return False
+    if norm[:1] in "وف" and len(norm) > 4:
+        norm = norm[1:]
+    if norm.endswith("ه") or len(norm) < 3:
+        return False  # a final ة (folded to ه): a noun (سيارة)
+    if norm[:1] == "س" and norm[1:2] in ("ي", "ت", "ن"):
+        return True
+    if norm[:1] == "ي" or (norm[:1] in ("ت", "ن") and len(norm) <= 4):
+        return True
+    if norm[:2] == "تت" and len(norm) >= 4:
+        return True  # تتحكم, تتعلق: a form V / VI imperfect (no noun starts so)
+    # short past forms: بدأت, طالها, أودى (a noun pattern with م- is excluded: مطلب)
+    if norm[:1] == "م" or len(norm) > 5:
+        return False
+    return (norm.endswith("ت") and len(norm) == 4) or (norm.endswith(("ها", "هم")) and len(norm) == 5) or (
+        norm[:1] == "ا" and norm.endswith("ي") and len(norm) == 4
+    )
 
+
+def _ar_verb(norm: str) -> bool:
     return verb_like(norm)
 
 

@@ -48,7 +48,9 @@ class Settings:
     # For English questions "grams" are the character 4-grams of the dictionary translations.
     weights_ar: str = "lexical=1,grams=1.5,dense=0.25"
     weights_en: str = "lexical=0.3,translated=1.2,dense=1.5,grams=0.35"  # re-chosen for 128-token passages
-    # Answers.
+    # Answers. The reader reads this many windows (~192 tokens each) around the best sentences of the
+    # retrieved passages per question; 0 = no reader (quote the best sentence, no short answer).
+    reader_windows: int = 3
     llm: str = ""  # "provider:model" for LangChain's init_chat_model; empty = extractive answers, no network
     # Input limits.
     max_question_chars: int = 2000

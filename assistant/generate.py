@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -19,7 +20,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from assistant.answer import Answer, Citation, Hit
-from assistant.extract import ABSTAIN
+from assistant.compose import ABSTAIN
 from index.errors import ModelNotAvailableError
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
@@ -142,6 +143,14 @@ class LLMAnswerer(Runnable[dict[str, Any], Answer]):
         answer.question = state["question"]
         if state.get("context"):
             answer.standalone_question = f"{state['context']} → {state['question']}"
+        if not answer.abstained and state.get("plan") is not None and state.get("snapshot") is not None:
+            # the reader's span is still computed and shown as the cited evidence (highlighted)
+            from assistant.extract import extractive_answer
+
+            read = extractive_answer(state["plan"], answer.retrieved, state["snapshot"], state.get("context"))
+            if not read.abstained and read.citations:
+                answer.short = read.short
+                answer.citations.append(replace(read.citations[0], n=len(answer.citations) + 1))
         return answer
 
     def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Answer:

@@ -102,7 +102,7 @@ def ann_study(sanad: Any, questions: list[str], k: int = 10) -> dict[str, Any]:
 
     snap = sanad.snapshot()
     vectors = snap.index.dense.vectors
-    queries = snap.embedder.embed([dense_text(q, snap.bridge, snap.glosser) for q in questions])
+    queries = snap.embedder.embed_queries([dense_text(q, snap.bridge, snap.glosser) for q in questions])
     flat = DenseIndex(vectors, "flat")
     t0 = time.perf_counter()
     hnsw = DenseIndex(vectors, "hnsw")

@@ -122,7 +122,8 @@ class OnnxEncoder:
         self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tok.enable_truncation(max_seq_length)
         self._tok.no_padding()
-        self._pad = self._tok.token_to_id("[PAD]") or 0
+        pad = next((self._tok.token_to_id(t) for t in ("[PAD]", "<pad>") if self._tok.token_to_id(t) is not None), None)
+        self._pad = pad or 0
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads or max(1, min(os.cpu_count() or 1, 4))
         so.inter_op_num_threads = 1

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 BUNDLED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BUNDLED_ALIASES = {BUNDLED_NAME, "all-MiniLM-L6-v2", "bundled"}
 BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+E5_NAME = "intfloat/multilingual-e5-small"  # converted at install by index.e5_convert
 
 _MULTILINGUAL_HINTS = ("multilingual", "labse", "xlm", "bge-m3", "multi-qa-mini", "me5", "multilingual-e5")
 
@@ -115,6 +116,11 @@ def resolve_model(name: str) -> ModelSource:
     """Where `name` loads from: the verified bundle, a local folder, or the local hub cache."""
     if name in BUNDLED_ALIASES:
         return ModelSource(BUNDLED_NAME, str(_verified_bundle()), True)
+    from index.e5_convert import ALIASES as E5_ALIASES
+    from index.e5_convert import ensure_e5_model
+
+    if name in E5_ALIASES:
+        return ModelSource(E5_NAME, str(ensure_e5_model()), True)
     looks_like_path = name.startswith((".", "/", "~")) or Path(name).expanduser().exists()
     if looks_like_path:
         path = Path(name).expanduser()
@@ -161,6 +167,22 @@ def detect_languages(source: ModelSource, declared: str = "") -> frozenset[str]:
     if any(h in source.name.lower() for h in _MULTILINGUAL_HINTS):
         return frozenset({"multi"})
     return frozenset({"en"})
+
+
+def model_prompts(location: str) -> tuple[str, str]:
+    """(query prompt, passage prompt) from the folder's config_sentence_transformers.json ("" when none).
+
+    E5-style models are trained with "query: " / "passage: " before the text; a model without
+    prompts gets the text as it is.
+    """
+    try:
+        cfg = json.loads((Path(location) / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+        prompts = cfg.get("prompts") or {}
+    except (OSError, ValueError, AttributeError):
+        return "", ""
+    query = prompts.get("query", "")
+    passage = prompts.get("document", prompts.get("passage", ""))
+    return (query if isinstance(query, str) else ""), (passage if isinstance(passage, str) else "")
 
 
 def _weights_sha256(source: ModelSource) -> str:
@@ -237,6 +259,7 @@ class Embedder:
             raise ValueError(msg)
         self.name = source.name
         self.languages = languages
+        self.query_prompt, self.passage_prompt = model_prompts(source.location) if source.local else ("", "")
         max_seq_length = max_seq_length or DEFAULT_MAX_TOKENS.get(source.name)
         self._lock = threading.Lock()  # torch modules are not safe to call from many threads at once
         self._onnx = None
@@ -317,11 +340,23 @@ class Embedder:
         batch_size: int = 64,
         progress: Callable[[int, int], None] | None = None,
     ) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text.
+        """Unit-length float32 vectors of passages, one row per text (the model's passage prompt first).
 
         Texts are taken shortest first so that each batch pads to about its own length; the rows
         come back in the caller's order.
         """
+        return self._embed([self.passage_prompt + t for t in texts] if self.passage_prompt else texts, batch_size, progress)
+
+    def embed_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 vectors of questions (the model's query prompt first)."""
+        return self._embed([self.query_prompt + t for t in texts] if self.query_prompt else texts, batch_size, None)
+
+    def _embed(
+        self,
+        texts: Sequence[str],
+        batch_size: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> np.ndarray:
         n = len(texts)
         out = np.zeros((n, self.dim), dtype=np.float32)
         if n == 0:
@@ -345,6 +380,7 @@ class Embedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
+        text = self.query_prompt + text
         if self._onnx is not None:
             return self._onnx.run(self._onnx.token_ids([text]))[0]
         return self._encode_torch([text], 1)[0]
@@ -365,7 +401,7 @@ def load_embedder(
     """
     source = resolve_model(name)
     emb = Embedder(source, detect_languages(source, declared_languages), allow_download, backend, max_seq_length)
-    if backend == "auto" and emb.backend == "torch" and source.name == BUNDLED_NAME:
+    if backend == "auto" and emb.backend == "torch" and source.name in (BUNDLED_NAME, E5_NAME):
         ensure_onnx_export(name)
     log.info(
         "loaded embedder %s (dim %d, languages %s, backend %s)", emb.name, emb.dim, ",".join(sorted(emb.languages)), emb.backend

