@@ -33,6 +33,8 @@ class Settings:
     # "auto" (ONNX when exported, else torch), "torch", "onnx", or "onnx-int8": about twice as fast to
     # index, at about a point of English recall (README, benchmark). Build and ask with the same one.
     embed_backend: str = "auto"
+    # Tokens a passage is cut to before embedding; 0 = the model's default (index.embedder.DEFAULT_MAX_TOKENS).
+    embed_max_tokens: int = 0
     # Passages: whole sentences packed up to this many words, overlapping by this many sentences.
     passage_words: int = 200
     passage_overlap: int = 1

@@ -69,7 +69,8 @@ class Sanad:
 
     # -- resources -----------------------------------------------------------------------------
     def embedder(self) -> Embedder:
-        return load_embedder(self.settings.model, self.settings.model_languages, backend=self.settings.embed_backend)
+        s = self.settings
+        return load_embedder(s.model, s.model_languages, backend=s.embed_backend, max_seq_length=s.embed_max_tokens or None)
 
     def lexicon(self):
         """The bilingual dictionary, or None (then Sanad works monolingually and says so once)."""

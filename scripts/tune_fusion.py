@@ -41,7 +41,7 @@ class Scored:
     relevant: np.ndarray  # bool per union row
 
 
-def build_set(name: str, work: Path, model: str, candidates: int):
+def build_set(name: str, work: Path, model: str, candidates: int, max_tokens: int = 0):
     """(snapshot, questions with split labels) for one set, indexing it once."""
     from assistant.config import Settings
     from assistant.sanad import Sanad
@@ -69,7 +69,8 @@ def build_set(name: str, work: Path, model: str, candidates: int):
 
     corpus = work / name / "corpus"
     write_corpus(squad.paragraphs, corpus, prune=True)
-    settings = Settings.from_env(index_dir=work / name / f"index-{model.replace('/', '_')}", model=model, candidates=candidates)
+    tag = model.replace("/", "_") + (f"-{max_tokens}" if max_tokens else "")
+    settings = Settings.from_env(index_dir=work / name / f"index-{tag}", model=model, candidates=candidates, embed_max_tokens=max_tokens)
     sanad = Sanad(settings)
     summary, _ = index_corpus(sanad, corpus, progress=True)
     print(f"{name}: {summary['stats'].get('passages')} passages, indexed in {summary['index_s']} s", flush=True)
@@ -147,15 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="multilingual-e5-small")
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--pools", default="20,50,100")
+    ap.add_argument("--max-tokens", type=int, default=0, help="passage tokens the embedder reads (0: the model's default)")
     ap.add_argument("--report", type=Path, default=None)
     args = ap.parse_args(argv)
     pools = [int(x) for x in args.pools.split(",")]
     scored: list[Scored] = []
     for name in ("xquad", "tydi"):
-        snap, qs = build_set(name, args.work, args.model, max(pools))
+        snap, qs = build_set(name, args.work, args.model, max(pools), args.max_tokens)
         scored += score_questions(snap, qs)
     defaults = Settings()
-    out = {"model": args.model, "pools": {}}
+    out = {"model": args.model, "max_tokens": args.max_tokens, "pools": {}}
     for pool in pools:
         out["pools"][pool] = {}
         for lang in ("ar", "en"):
