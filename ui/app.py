@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from ui.access import exposure_warning, load_accounts
+from ui.guard import WebGuard
 from ui.handlers import Handlers
+from ui.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -134,10 +138,13 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Everything `Blocks.launch()` needs: address, login, limits and (Gradio 6) theme and CSS."""
+    """Everything `Blocks.launch()` needs: address, login, limits, the guard, and (Gradio 6) theme and
+    CSS. A half-set login raises AccessError."""
     import gradio as gr
+    from gradio.utils import get_upload_folder
+    from starlette.middleware import Middleware
 
-    auth = (settings.username, settings.password) if settings.username and settings.password else None
+    accounts = load_accounts(settings)
     theme = gr.themes.Soft(
         primary_hue="teal",
         font=[
@@ -148,17 +155,21 @@ def launch_options(settings: Settings) -> dict[str, Any]:
             "sans-serif",
         ],
     )
+    throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "auth": auth,
-        "auth_message": "Sanad · سند" if auth else None,
+        "auth": accounts.gradio_auth() if accounts else None,
+        "auth_message": "Sanad · سند" if accounts else None,
         "max_file_size": int(settings.upload_max_mb * UPLOAD_HARD_CAP * 1e6),
         "show_error": False,
         "ssr_mode": False,
         "footer_links": [],
         "theme": theme,
         "css": (STATIC / "style.css").read_text(encoding="utf-8"),
+        "app_kwargs": {
+            "middleware": [Middleware(WebGuard, throttle=throttle, upload_root=get_upload_folder)],
+        },
         "quiet": True,
     }
 
@@ -178,12 +189,18 @@ def _configure_logging() -> None:
 
 
 def launch(settings: Settings | None = None) -> None:
-    """`sanad chat`: load the index and model while Gradio imports, then serve until interrupted.
+    """`sanad chat`: check who may connect, load the index and model while Gradio imports, then serve
+    until interrupted.
 
-    A problem with the index (missing, corrupt, locked) does not stop the page: it is logged here
-    and shown to visitors as a readable message, like any other SanadError.
+    An address other than loopback without a login is refused (AccessError) unless
+    `settings.allow_anonymous`, which prints a `warning:` line instead. A problem with the index
+    (missing, corrupt, locked) does not stop the page: it is logged here and shown to visitors as a
+    readable message, like any other SanadError.
     """
     settings = settings or Settings.from_env()
+    warning = exposure_warning(settings, load_accounts(settings))
+    if warning:
+        print(warning, file=sys.stderr, flush=True)  # noqa: T201
     _configure_logging()
     t0 = time.perf_counter()
     box: dict[str, Any] = {}

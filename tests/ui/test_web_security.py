@@ -2,7 +2,7 @@
 
 Bound to 127.0.0.1 unless told otherwise; uploads limited in size (by Gradio at the door, then per
 file by Sanad) and in type; no file served back from an arbitrary path (system files, the index,
-the repository, an uploaded article once indexed); an optional login that really closes the API.
+the repository, an uploaded article once indexed); an optional login that really closes the API and cannot be guessed at network speed.
 How answers render (HTML in articles and questions shown as text) is tested in the browser
 (test_browser.py) and in test_render.py.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -40,13 +41,16 @@ def fingerprint(root: Path) -> dict[str, str]:
     }
 
 
-def serve(index_dir: Path, environ: dict[str, str] | None = None) -> tuple[object, str, object, Settings]:
+def serve(
+    index_dir: Path, environ: dict[str, str] | None = None, **changes
+) -> tuple[object, str, object, Settings]:
     from assistant.sanad import Sanad
     from ui.app import start
 
     s = Settings.from_env(
-        environ=environ or {}, index_dir=index_dir, port=free_port(), upload_max_mb=UPLOAD_MB, progress=False
-    )
+        environ=environ or {}, index_dir=index_dir, port=free_port(), upload_max_mb=UPLOAD_MB, progress=False,
+        **changes,
+    )  # fmt: skip
     sanad = Sanad(s)
     sanad.ensure_index()
     demo, url = start(sanad, s)
@@ -287,3 +291,28 @@ def test_wrong_password_is_refused_and_the_right_one_opens(locked_server: str, c
     assert good.status_code == 200 and good.json() == {"success": True}
     r = client.post(url + "gradio_api/call/ask", json={"data": ["كم طائرة حربية دمرت منذ بداية الحرب؟"]})
     assert r.status_code == 200 and "event_id" in r.json()
+
+
+@pytest.fixture(scope="module")
+def throttled_server(sanad_home: Path) -> Iterator[str]:
+    env = {"SANAD_USERNAME": "editor", "SANAD_PASSWORD": "s3cret pass"}
+    demo, url, _, _ = serve(sanad_home / "web-security-throttle", env, login_max_failures=5, login_window_s=4.0)
+    yield url
+    demo.close()
+
+
+def test_failed_logins_are_rate_limited_per_client(throttled_server: str) -> None:
+    url = throttled_server
+    wrong = {"username": "editor", "password": "guess"}
+    right = {"username": "editor", "password": "s3cret pass"}
+    with httpx.Client(timeout=60) as attacker:
+        codes = [attacker.post(url + "login", data=wrong).status_code for _ in range(6)]
+        assert codes == [400] * 5 + [429]
+        locked = attacker.post(url + "login", data=right)  # even the right password waits its turn
+        assert locked.status_code == 429 and 1 <= int(locked.headers["retry-after"]) <= 4
+        # Another client (another source address) is not locked out by this one's failures.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(timeout=60, transport=other) as neighbour:
+            assert neighbour.post(url + "login", data=right).status_code == 200
+        time.sleep(int(locked.headers["retry-after"]) + 0.5)
+        assert attacker.post(url + "login", data=right).status_code == 200
