@@ -70,6 +70,7 @@ class Settings:
     allow_anonymous: bool = False  # serve a non-loopback address without login (prints a warning)
     login_max_failures: int = 5  # failed logins per client within login_window_s, then HTTP 429
     login_window_s: float = 60.0
+    upload_ttl_s: float = 600.0  # an upload never indexed is deleted from disk after this long
     progress: bool = True
 
     @classmethod

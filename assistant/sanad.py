@@ -270,3 +270,12 @@ class Sanad:
             "index_dir": str(self.store.root),
             "generation": snap.index.generation,
         }
+
+    # -- for the web chat ------------------------------------------------------------------------
+    def documents_with_text(self, sha256s: Iterable[str]) -> dict[str, str]:
+        """{text sha256: document id} for the given hashes that are indexed (a re-upload under a new name)."""
+        wanted = set(sha256s)
+        if not wanted or not self.store.exists():
+            return {}
+        return {d.sha256: d.doc_id for d in self.snapshot().index.documents if d.sha256 in wanted}
+

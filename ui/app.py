@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from ui import sweep
 from ui.access import exposure_warning, load_accounts
 from ui.guard import WebGuard
 from ui.handlers import Handlers
@@ -61,7 +67,7 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
     h = Handlers(sanad, settings)
     examples = load_examples()
 
-    def add(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008
+    def add(files: list[Any] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008
         return h.add(files, progress)
 
     def pick(sample: list[str]) -> str:
@@ -132,14 +138,15 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
             concurrency_id="upload",
             show_progress="full",
             show_progress_on=[report],
+            preprocess=False,  # the raw FileData: Gradio's preprocess leaves an empty temp file per upload
         )
         demo.load(h.stats, None, stats, queue=False)
     return demo
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Everything `Blocks.launch()` needs: address, login, limits, the guard, and (Gradio 6) theme and
-    CSS. A half-set login raises AccessError."""
+    """Everything `Blocks.launch()` needs: address, login, limits, the guard and upload sweeper, and
+    (Gradio 6) theme and CSS. A half-set login raises AccessError."""
     import gradio as gr
     from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
@@ -169,6 +176,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "css": (STATIC / "style.css").read_text(encoding="utf-8"),
         "app_kwargs": {
             "middleware": [Middleware(WebGuard, throttle=throttle, upload_root=get_upload_folder)],
+            "lifespan": sweep.lifespan(get_upload_folder, settings.upload_ttl_s),
         },
         "quiet": True,
     }
@@ -188,6 +196,22 @@ def _configure_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests
 
 
+@contextmanager
+def _private_upload_folder() -> Iterator[None]:
+    """Uploads go to a folder of this process only (mode 0700), removed at exit, unless GRADIO_TEMP_DIR
+    names one: other local users cannot read them, and the sweeper touches no other app's files."""
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="sanad-uploads-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("GRADIO_TEMP_DIR", None)
+
+
 def launch(settings: Settings | None = None) -> None:
     """`sanad chat`: check who may connect, load the index and model while Gradio imports, then serve
     until interrupted.
@@ -195,7 +219,7 @@ def launch(settings: Settings | None = None) -> None:
     An address other than loopback without a login is refused (AccessError) unless
     `settings.allow_anonymous`, which prints a `warning:` line instead. A problem with the index
     (missing, corrupt, locked) does not stop the page: it is logged here and shown to visitors as a
-    readable message, like any other SanadError.
+    readable message without server paths, like any other SanadError.
     """
     settings = settings or Settings.from_env()
     warning = exposure_warning(settings, load_accounts(settings))
@@ -217,18 +241,19 @@ def launch(settings: Settings | None = None) -> None:
         except BaseException as e:  # re-raised below, in the main thread
             box["failure"] = e
 
-    worker = threading.Thread(target=warm, name="sanad-warm", daemon=True)
-    worker.start()
-    import gradio  # noqa: F401  (imported while the model loads)
+    with _private_upload_folder():
+        worker = threading.Thread(target=warm, name="sanad-warm", daemon=True)
+        worker.start()
+        import gradio  # noqa: F401  (imported while the model loads)
 
-    worker.join()
-    if "failure" in box:
-        raise box["failure"]
-    if "sanad" not in box:
-        raise box["problem"]
-    if "problem" in box:
-        log.error("%s", box["problem"])
-    demo, url = start(box["sanad"], settings)
-    log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
-    print(f"Sanad chat: {url}", flush=True)  # noqa: T201
-    demo.block_thread()  # returns on Ctrl-C, after closing the server
+        worker.join()
+        if "failure" in box:
+            raise box["failure"]
+        if "sanad" not in box:
+            raise box["problem"]
+        if "problem" in box:
+            log.error("%s", box["problem"])
+        demo, url = start(box["sanad"], settings)
+        log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
+        print(f"Sanad chat: {url}", flush=True)  # noqa: T201
+        demo.block_thread()  # returns on Ctrl-C, after closing the server

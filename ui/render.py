@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from assistant.answer import Answer, Citation, Hit
@@ -215,13 +216,21 @@ def render_error(message: str, lang: str) -> str:
     )
 
 
+def model_label(model: Any) -> str:
+    """A model's name for visitors: a hub id as is, a local folder by its own name only (no server path)."""
+    name = str(model)
+    if name.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:[/\\]", name):
+        return (PureWindowsPath(name) if "\\" in name else PurePosixPath(name)).name or "?"
+    return name
+
+
 def render_stats(stats: Mapping[str, Any]) -> str:
     """The 'what is indexed' panel."""
     rows = [
         ("Documents · المستندات", stats.get("documents", "?")),
         ("Passages · المقاطع", stats.get("passages", "?")),
+        ("Model · النموذج", model_label(stats.get("model", "?"))),
     ]
-    rows.append(("Model · النموذج", stats.get("model", "?")))
     cells = "".join(
         f'<div class="sanad-stat"><span class="sanad-stat-k">{esc(k)}</span><bdi class="sanad-stat-v">{esc(v)}</bdi></div>'
         for k, v in rows
@@ -229,18 +238,34 @@ def render_stats(stats: Mapping[str, Any]) -> str:
     return f'<div class="sanad-stats">{cells}</div>'
 
 
+Note = str | Mapping[str, str]  # one line, or the same line per language {"en": ..., "ar": ...}
+
+
+def _note(why: Note) -> str:
+    """A reason after a file name: English as is, Arabic isolated right-to-left beside it."""
+    if not why:
+        return ""
+    if isinstance(why, str):
+        inner = esc(why)
+    else:
+        inner = esc(why.get("en", ""))
+        if why.get("ar"):
+            inner += f'<bdi class="sanad-reason-ar" dir="rtl" lang="ar">{esc(why["ar"])}</bdi>'
+    return f' <span class="sanad-reason">— {inner}</span>'
+
+
 def render_upload_report(
     added: Iterable[str] = (),
     replaced: Iterable[str] = (),
-    unchanged: Iterable[str] = (),
-    refused: Iterable[tuple[str, str]] = (),
+    unchanged: Iterable[str | tuple[str, Note]] = (),
+    refused: Iterable[tuple[str, Note]] = (),
     error: str | None = None,
 ) -> str:
     """What happened to each uploaded file: indexed, replaced, already there, or refused and why."""
     groups = [
         ("ok", "Indexed · أُضيف", [(n, "") for n in added]),
         ("ok", "Replaced · استُبدل", [(n, "") for n in replaced]),
-        ("same", "Already indexed · موجود مسبقًا", [(n, "") for n in unchanged]),
+        ("same", "Already indexed · موجود مسبقًا", [(n, "") if isinstance(n, str) else n for n in unchanged]),
         ("refused", "Refused · مرفوض", list(refused)),
     ]
     out = []
@@ -249,12 +274,7 @@ def render_upload_report(
     for cls, title, items in groups:
         if not items:
             continue
-        lis = "".join(
-            f"<li><bdi>{esc(name)}</bdi>"
-            + (f' <span class="sanad-reason">— {esc(why)}</span>' if why else "")
-            + "</li>"
-            for name, why in items
-        )
+        lis = "".join(f"<li><bdi>{esc(name)}</bdi>{_note(why)}</li>" for name, why in items)
         out.append(
             f'<div class="sanad-upload-{cls}"><div class="sanad-upload-title">{title}</div><ul>{lis}</ul></div>'
         )

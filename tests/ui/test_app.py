@@ -1,4 +1,4 @@
-"""How the web chat is served: address, login, upload cap and guard. No browser needed."""
+"""How the web chat is served: address, login, upload cap, guard and sweeper. No browser needed."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ def test_served_on_localhost_without_login_by_default() -> None:
     assert opts["max_file_size"] == 10 * 5 * 10**6  # the server's hard cap; the 5 MB rule is ours
 
 
-def test_the_guard_is_installed() -> None:
+def test_the_guard_and_the_upload_sweeper_are_installed() -> None:
     kwargs = launch_options(Settings.from_env(environ={}))["app_kwargs"]
     assert [m.cls for m in kwargs["middleware"]] == [WebGuard]
+    assert callable(kwargs["lifespan"])
 
 
 def test_half_a_login_refuses_to_start() -> None:

@@ -119,3 +119,13 @@ def test_stats_panel_shows_documents_passages_and_model() -> None:
 def test_no_text_can_open_a_tag(text: str) -> None:
     inner = re.sub(r"^<div [^>]*>|</div>$", "", render_question(text))
     assert "<" not in inner.replace("<br>", "")
+
+
+def test_a_local_model_folder_is_shown_by_its_name_only() -> None:
+    html = render_stats({"documents": 1, "passages": 2, "model": "/home/editor/models/arabic-mini"})
+    assert "arabic-mini" in html and "/home" not in html and "editor" not in html
+
+
+def test_reasons_in_both_languages_keep_the_arabic_right_to_left() -> None:
+    report = render_upload_report(refused=[("big.txt", {"en": "too large (50.0 MB)", "ar": "أكبر من الحد (50.0 ميغابايت)"})])
+    assert 'too large (50.0 MB)<bdi class="sanad-reason-ar" dir="rtl" lang="ar">أكبر من الحد (50.0 ميغابايت)</bdi>' in report
