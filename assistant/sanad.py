@@ -279,3 +279,14 @@ class Sanad:
             return {}
         return {d.sha256: d.doc_id for d in self.snapshot().index.documents if d.sha256 in wanted}
 
+    def passage_place(self, doc_id: str, start: int) -> tuple[int, int] | None:
+        """(k, n): the passage of `doc_id` starting at `start` is its k-th of n (source cards number
+        passages within their document, not across the index)."""
+        index = self.snapshot().index
+        row = index.doc_index(doc_id)
+        if row is None:
+            return None
+        starts = index.starts[index.doc_of == row]
+        if not np.any(starts == start):
+            return None
+        return int(np.count_nonzero(starts < start)) + 1, int(starts.size)

@@ -35,6 +35,19 @@ def _stats_html(sanad: Sanad) -> str:
         return render.render_upload_report(error=render.GENERIC_ERROR["en"])
 
 
+def answer_html(sanad: Sanad, answer: Any, key: str) -> str:
+    """An answer as the page shows it, its source cards numbered within their documents."""
+    places: dict[int, tuple[int, int]] = {}
+    for c in answer.citations:
+        try:
+            place = sanad.passage_place(c.doc_id, c.passage_start)
+        except SanadError:
+            place = None  # the index changed under us: the card simply goes without its number
+        if place is not None:
+            places[c.n] = place
+    return render.render_answer(answer, key, places)
+
+
 class Handlers:
     """The callbacks, bound to one facade. Per-visitor state lives in Gradio's session state."""
 
@@ -54,7 +67,7 @@ class Handlers:
         yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
         try:
             answer = self.sanad.ask(question, history=plain or None)
-            html = render.render_answer(answer, uuid.uuid4().hex[:8])
+            html = answer_html(self.sanad, answer, uuid.uuid4().hex[:8])
             # the question as answered (markup left out), so a follow-up carries its words only
             plain += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": answer.text}]
         except SanadError as e:
