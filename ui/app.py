@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 ASK_CONCURRENCY = 16  # questions answered at once; uploads have their own group of one
 UPLOAD_HARD_CAP = 10  # the server refuses uploads above this many times the per-file limit
+# The page's script (static/upload-limit.js) keeps files over the limit in the browser and hands their
+# names and sizes to these events, so they are listed under "Refused" like any other refusal.
+TAKE_OVERSIZE = "window.sanadTakeOversize ? window.sanadTakeOversize() : ''"
 
 
 def load_examples(path: Path = STATIC / "examples.json") -> dict[str, list[str]]:
@@ -67,8 +70,12 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
     h = Handlers(sanad, settings)
     examples = load_examples()
 
-    def add(files: list[Any] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008
-        return h.add(files, progress)
+    def add(
+        files: list[Any] | None,
+        oversize: str | None = "",
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[str, str, None]:
+        return h.add(files, oversize, progress)
 
     def pick(sample: list[str]) -> str:
         return sample[0] if sample else ""
@@ -118,10 +125,13 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
                 stats = gr.HTML(h.stats(), elem_id="sanad-stats")
                 gr.HTML(
                     '<div class="sanad-panel-title">Add articles · أضف مقالات</div>'
-                    f'<div class="sanad-hint">.txt / .md, UTF-8, ≤ {settings.upload_max_mb:g} MB each</div>'
+                    f'<div class="sanad-hint" data-sanad-max-bytes="{int(settings.upload_max_mb * 1e6)}">'
+                    f".txt / .md, UTF-8, ≤ {settings.upload_max_mb:g} MB each</div>"
                 )
                 files = gr.File(file_count="multiple", show_label=False, elem_id="sanad-upload", height=120)
                 report = gr.HTML("", elem_id="sanad-report", min_height=90)
+                oversize = gr.Textbox("", visible="hidden", elem_id="sanad-oversize")
+                refuse_all = gr.Button("oversize", visible="hidden", elem_id="sanad-oversize-go")
 
         ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
         outs = [box, chat, state]
@@ -132,13 +142,22 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
         clear.click(lambda: ("", [], {"shown": [], "plain": []}), None, outs, queue=False)
         files.upload(
             add,
-            files,
+            [files, oversize],
             [report, stats, files],
             concurrency_limit=1,
             concurrency_id="upload",
             show_progress="full",
             show_progress_on=[report],
             preprocess=False,  # the raw FileData: Gradio's preprocess leaves an empty temp file per upload
+            js=f"(files, over) => [files, {TAKE_OVERSIZE}]",
+        )
+        refuse_all.click(
+            h.refuse_oversized,
+            oversize,
+            report,
+            queue=False,
+            js=f"(over) => [{TAKE_OVERSIZE}]",
+            api_visibility="private",
         )
         demo.load(h.stats, None, stats, queue=False)
     return demo
@@ -146,7 +165,7 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
 
 def launch_options(settings: Settings) -> dict[str, Any]:
     """Everything `Blocks.launch()` needs: address, login, limits, the guard and upload sweeper, and
-    (Gradio 6) theme and CSS. A half-set login raises AccessError."""
+    (Gradio 6) theme, CSS and the page's script. A half-set login raises AccessError."""
     import gradio as gr
     from gradio.utils import get_upload_folder
     from starlette.middleware import Middleware
@@ -174,6 +193,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "footer_links": [],
         "theme": theme,
         "css": (STATIC / "style.css").read_text(encoding="utf-8"),
+        "js": (STATIC / "upload-limit.js").read_text(encoding="utf-8"),
         "app_kwargs": {
             "middleware": [Middleware(WebGuard, throttle=throttle, upload_root=get_upload_folder)],
             "lifespan": sweep.lifespan(get_upload_folder, settings.upload_ttl_s),

@@ -78,17 +78,18 @@ class Handlers:
         shown.append({"role": "assistant", "content": html})
         yield "", shown, {"shown": shown, "plain": plain}
 
-    def add(self, files: list[Any] | None, progress: Any = None) -> tuple[str, str, None]:
+    def add(self, files: list[Any] | None, oversize: str | None = "", progress: Any = None) -> tuple[str, str, None]:
         """Index uploaded files with a progress bar; list what was added and what was refused, and why.
 
         `files` is the File component's raw value (FileData dicts; Gradio has checked that each was
-        uploaded here).
+        uploaded here); `oversize` lists the files the page kept back as over the size limit.
         """
         max_mb = self.settings.upload_max_mb
         paths = upload.uploaded_paths(files)
-        accepted, refused = upload.screen(paths, max_mb)
+        refused: list[tuple[str, Any]] = upload.oversized_from_page(oversize, max_mb)
+        accepted, screened = upload.screen(paths, max_mb)
         items, unreadable = upload.read_accepted(accepted)
-        refused += unreadable
+        refused += screened + unreadable
         added: list[str] = []
         replaced: list[str] = []
         unchanged: list[Any] = []
@@ -117,6 +118,10 @@ class Handlers:
             _forget_uploads(paths)
         report = render.render_upload_report(added, replaced, unchanged, refused, error)
         return report, _stats_html(self.sanad), None
+
+    def refuse_oversized(self, oversize: str | None) -> str:
+        """The report for an upload whose every file the page kept back as too large."""
+        return render.render_upload_report(refused=upload.oversized_from_page(oversize, self.settings.upload_max_mb))
 
     def stats(self) -> str:
         return _stats_html(self.sanad)

@@ -7,6 +7,7 @@ again under another name is not indexed twice. Refusals carry the reason in the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from index.documents import Document, decode_article
 
 ALLOWED_SUFFIXES = (".txt", ".md")
+MAX_REPORTED = 100  # oversized files the page's script may report at once
 
 Reason = dict[str, str]  # {"en": ..., "ar": ...}
 
@@ -122,3 +124,20 @@ def drop_same_text(
         keep.append((name, data))
     return keep, same
 
+
+def oversized_from_page(payload: str | None, max_mb: float) -> list[tuple[str, Reason]]:
+    """Refusals for the files the page's script kept back as too large (JSON [{name, size}], untrusted)."""
+    try:
+        data = json.loads(payload or "[]")
+    except ValueError:
+        return []
+    if not isinstance(data, list):
+        return []
+    out: list[tuple[str, Reason]] = []
+    for d in data[:MAX_REPORTED]:
+        if not isinstance(d, dict):
+            continue
+        name, size = d.get("name"), d.get("size")
+        if isinstance(name, str) and isinstance(size, int | float) and not isinstance(size, bool) and size >= 0:
+            out.append((Path(name[:255]).name or "?", too_large(int(size), max_mb)))
+    return out

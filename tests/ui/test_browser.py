@@ -384,3 +384,33 @@ def test_a_new_articles_passage_is_numbered_in_that_article(page: webdriver.Chro
     where = cards[0].find_element(By.CSS_SELECTOR, ".sanad-where").text
     assert re.search(r"المقطع 1 من 1\b", where), where  # its only passage, not a count across the index
 
+
+def test_a_50_mb_upload_is_listed_as_refused_in_both_languages(page: webdriver.Chrome, tmp_path: Path) -> None:
+    """Issue 18 #8: the file never leaves the browser, and the panel says why, with the limit."""
+    big = tmp_path / "archive-2024.txt"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # 52.4 MB, sparse: nothing is written to disk
+    docs_before = documents(page)
+    report = upload(page, big)
+    assert "Refused" in report and "مرفوض" in report
+    assert "52.4 MB" in report and "the limit is 5 MB per file" in report
+    assert "52.4 ميغابايت" in report and "الحد 5 ميغابايت" in report
+    assert documents(page) == docs_before
+    assert "exceed" not in page.find_element(By.TAG_NAME, "body").text.lower()  # no brief pop-up instead
+    page.save_screenshot(str(SHOTS / "upload-refused-50mb.png"))
+
+
+def test_a_50_mb_file_beside_a_good_one_is_refused_and_the_other_indexed(
+    page: webdriver.Chrome, tmp_path: Path
+) -> None:
+    big = tmp_path / "scans-2023.md"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    good = tmp_path / "ferry-timetable.txt"
+    good.write_text("The winter ferry to the northern island leaves at 07:15 every weekday.\n", encoding="utf-8")
+    docs_before = documents(page)
+    report = upload(page, big, good)
+    assert "Indexed" in report and "Refused" in report
+    assert report.index(good.name) < report.index("Refused") < report.index(big.name)
+    assert "5 MB per file" in report.split(big.name, 1)[1]
+    WebDriverWait(page, 10).until(lambda d: documents(d) == docs_before + 1)

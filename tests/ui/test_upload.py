@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ui.app import load_examples
 from ui.bidi import direction
 from ui.upload import (
+    MAX_REPORTED,
     drop_same_text,
+    oversized_from_page,
     read_accepted,
     screen,
     text_hashes,
@@ -91,3 +95,24 @@ def test_the_same_text_under_another_name_is_kept_back() -> None:
 def test_text_hashes_skip_what_the_index_refuses_anyway() -> None:
     assert text_hashes([("bin.txt", b"\x00\x01"), ("empty.md", b"  ")], max_mb=1) == [None, None]
 
+
+def test_files_the_page_kept_back_are_refused_with_the_limit_in_both_languages() -> None:
+    payload = json.dumps([{"name": "archive.txt", "size": 52_428_800}, {"name": "../../etc/x.md", "size": 6e6}])
+    refused = oversized_from_page(payload, max_mb=5)
+    assert [n for n, _ in refused] == ["archive.txt", "x.md"]
+    why = refused[0][1]
+    assert "52.4 MB" in why["en"] and "5 MB per file" in why["en"]
+    assert "52.4 ميغابايت" in why["ar"] and "الحد 5 ميغابايت" in why["ar"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["", "not json", "{}", "[1, 2]", json.dumps([{"name": 3, "size": 1}, {"name": "a", "size": -1}, {"name": "b", "size": True}])],
+)
+def test_a_malformed_page_report_refuses_nothing(payload: str) -> None:
+    assert oversized_from_page(payload, max_mb=5) == []
+
+
+def test_the_page_report_is_capped() -> None:
+    payload = json.dumps([{"name": f"f{i}.txt", "size": 10**8} for i in range(MAX_REPORTED + 50)])
+    assert len(oversized_from_page(payload, max_mb=5)) == MAX_REPORTED
