@@ -181,6 +181,7 @@ def test_embed_backend_comes_from_the_environment_then_the_flag(index_dir: Path,
 
 # -- sanad chat: who may connect; sanad users: the logins ------------------------------------------
 def sanad(*args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 60):
+    """`python -m assistant ARGS` in a child process: a server that starts instead of refusing times out."""
     import subprocess
     import sys
 
@@ -205,13 +206,10 @@ def test_chat_on_every_interface_without_login_is_refused_in_one_line(tmp_path: 
 
 
 @pytest.mark.parametrize(("var", "missing"), [("SANAD_USERNAME", "SANAD_PASSWORD"), ("SANAD_PASSWORD", "SANAD_USERNAME")])
-def test_chat_with_half_a_login_is_refused_naming_what_is_missing(
-    index_dir: Path, var: str, missing: str, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    monkeypatch.setenv(var, "s3cret-value")
-    assert main(["chat"]) == EXIT_USER_ERROR
-    err = capsys.readouterr().err
-    assert err.startswith(f"sanad: error: {missing} is not set") and "s3cret-value" not in err
+def test_chat_with_half_a_login_is_refused_naming_what_is_missing(tmp_path: Path, var: str, missing: str) -> None:
+    proc = sanad("chat", "--index-dir", str(tmp_path / "idx"), env={var: "s3cret-value"})
+    assert proc.returncode == EXIT_USER_ERROR
+    assert proc.stderr.startswith(f"sanad: error: {missing} is not set") and "s3cret-value" not in proc.stderr
 
 
 def test_allow_anonymous_starts_with_a_warning_line(tmp_path: Path) -> None:
