@@ -68,6 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--port", type=int, default=None, help="port (default 7860)")
     chat.add_argument("--cli", action="store_true", help="chat in the terminal instead of the browser")
     chat.add_argument("--llm", default=None, help="provider:model for LangChain's init_chat_model (optional)")
+    chat.add_argument("--users-file", type=Path, default=None,
+                      help="web chat logins (default: the per-user data dir; add users with: sanad users add NAME)")  # fmt: skip
+    chat.add_argument("--allow-anonymous", action="store_true", default=None,
+                      help="serve a non-loopback --host without a login (prints a warning; refused otherwise)")  # fmt: skip
+
+    users = sub.add_parser("users", help="web chat logins: add, remove or list users")
+    usub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    uadd = usub.add_parser("add", help="add a user, or change a password (asked twice, never echoed)")
+    uadd.add_argument("name")
+    uadd.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of standard input (for scripts)")  # fmt: skip
+    urm = usub.add_parser("remove", help="remove a user")
+    urm.add_argument("name")
+    ulist = usub.add_parser("list", help="list the user names")
+    for p in (uadd, urm, ulist):
+        p.add_argument("--users-file", type=Path, default=None,
+                       help="credentials file (default: the per-user data dir; also SANAD_USERS_FILE)")  # fmt: skip
 
     ev = sub.add_parser("eval", help="score answers and retrieval (see eval/README.md)", add_help=False)
     ev.add_argument("rest", nargs=argparse.REMAINDER)
@@ -187,10 +204,59 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_users_file(settings, given: Path | None):
+    """The users file: --users-file, else SANAD_USERS_FILE, else the per-user default."""
+    from assistant.config import default_users_file
+
+    if given is not None:
+        return settings.replace(users_file=str(given.expanduser()))
+    return settings if settings.users_file else settings.replace(users_file=str(default_users_file()))
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The password, from stdin's first line or asked twice on the terminal; never an argument (shell history)."""
+    import getpass
+
+    from ui.passwords import CredentialsError
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        msg = "no terminal to ask for the password on; pass --password-stdin and send it on standard input"
+        raise CredentialsError(msg)
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        msg = "the two passwords differ; nothing was changed"
+        raise CredentialsError(msg)
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from assistant.config import Settings
+    from ui.passwords import add_user, check_name, read_users, remove_user
+
+    path = Path(_with_users_file(Settings.from_env(), args.users_file).users_file)
+    if args.users_command == "list":
+        for name in sorted(read_users(path)):
+            print(name)
+        return 0
+    if args.users_command == "remove":
+        remove_user(path, args.name)
+        print(f"removed {args.name} from {path}")
+        return 0
+    check_name(args.name)  # before asking for a password
+    new = add_user(path, args.name, _new_password(args.password_stdin))
+    print(f"{'added' if new else 'changed the password of'} {args.name} in {path}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from assistant.runtime import tune_gc_for_serving
 
-    settings = settings_from_args(args, host=args.host, port=args.port, llm=args.llm)
+    settings = settings_from_args(
+        args, host=args.host, port=args.port, llm=args.llm, allow_anonymous=args.allow_anonymous
+    )
+    settings = _with_users_file(settings, args.users_file)
     tune_gc_for_serving()
     if args.cli:
         return terminal_chat(settings)
@@ -242,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_process(getattr(args, "verbose", False))
     from index.errors import SanadError
 
-    handlers = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat}
+    handlers = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "users": cmd_users}
     try:
         return handlers[args.command](args)
     except SanadError as e:

@@ -21,6 +21,11 @@ def _default_index_dir() -> Path:
     return Path(user_data_dir("sanad", appauthor=False)) / "index"
 
 
+def default_users_file() -> Path:
+    """Where `sanad users add` writes and `sanad chat` looks for logins when not told otherwise."""
+    return Path(user_data_dir("sanad", appauthor=False)) / "users"
+
+
 @dataclass(frozen=True)
 class Settings:
     # Where the index lives, and what builds it.
@@ -61,8 +66,15 @@ class Settings:
     # Web chat.
     host: str = "127.0.0.1"
     port: int = 7860
+    # Login: one user from the environment (SANAD_USERNAME + SANAD_PASSWORD, both or neither) and/or
+    # the users in a credentials file of salted scrypt hashes (`sanad users add NAME`).
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)  # never in a repr, so never in a log line
+    users_file: str = ""  # empty: none (`sanad chat` and `sanad users` default to default_users_file())
+    allow_anonymous: bool = False  # serve a non-loopback address without login (prints a warning)
+    login_max_failures: int = 5  # failed logins per client within login_window_s, then HTTP 429
+    login_window_s: float = 60.0
+    upload_ttl_s: float = 600.0  # an upload never indexed is deleted from disk after this long
     progress: bool = True
 
     @classmethod

@@ -271,3 +271,23 @@ class Sanad:
             "index_dir": str(self.store.root),
             "generation": snap.index.generation,
         }
+
+    # -- for the web chat ------------------------------------------------------------------------
+    def documents_with_text(self, sha256s: Iterable[str]) -> dict[str, str]:
+        """{text sha256: document id} for the given hashes that are indexed (a re-upload under a new name)."""
+        wanted = set(sha256s)
+        if not wanted or not self.store.exists():
+            return {}
+        return {d.sha256: d.doc_id for d in self.snapshot().index.documents if d.sha256 in wanted}
+
+    def passage_place(self, doc_id: str, start: int) -> tuple[int, int] | None:
+        """(k, n): the passage of `doc_id` starting at `start` is its k-th of n (source cards number
+        passages within their document, not across the index)."""
+        index = self.snapshot().index
+        row = index.doc_index(doc_id)
+        if row is None:
+            return None
+        starts = index.starts[index.doc_of == row]
+        if not np.any(starts == start):
+            return None
+        return int(np.count_nonzero(starts < start)) + 1, int(starts.size)

@@ -85,9 +85,9 @@ def ask_over_http(client, base: str, question: str, timeout: float) -> tuple[str
 
 def expected_from_api(sanad, questions: list[str]) -> dict[str, str]:
     """What each question shows when asked alone, rendered as the page renders it."""
-    from ui.render import render_answer
+    from ui.handlers import answer_html
 
-    return {q: normalize_html(render_answer(sanad.ask(q), "0" * 8)) for q in questions}
+    return {q: normalize_html(answer_html(sanad, sanad.ask(q), "0" * 8)) for q in questions}
 
 
 def classify(

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from ui import sweep
+from ui.access import exposure_warning, load_accounts
+from ui.guard import WebGuard
 from ui.handlers import Handlers
+from ui.throttle import LoginThrottle
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -27,6 +37,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 ASK_CONCURRENCY = 16  # questions answered at once; uploads have their own group of one
 UPLOAD_HARD_CAP = 10  # the server refuses uploads above this many times the per-file limit
+# The page's script (static/upload-limit.js) keeps files over the limit in the browser and hands their
+# names and sizes to these events, so they are listed under "Refused" like any other refusal.
+TAKE_OVERSIZE = "window.sanadTakeOversize ? window.sanadTakeOversize() : ''"
 
 
 def load_examples(path: Path = STATIC / "examples.json") -> dict[str, list[str]]:
@@ -57,8 +70,12 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
     h = Handlers(sanad, settings)
     examples = load_examples()
 
-    def add(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, str, None]:  # noqa: B008
-        return h.add(files, progress)
+    def add(
+        files: list[Any] | None,
+        oversize: str | None = "",
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[str, str, None]:
+        return h.add(files, oversize, progress)
 
     def pick(sample: list[str]) -> str:
         return sample[0] if sample else ""
@@ -108,10 +125,13 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
                 stats = gr.HTML(h.stats(), elem_id="sanad-stats")
                 gr.HTML(
                     '<div class="sanad-panel-title">Add articles · أضف مقالات</div>'
-                    f'<div class="sanad-hint">.txt / .md, UTF-8, ≤ {settings.upload_max_mb:g} MB each</div>'
+                    f'<div class="sanad-hint" data-sanad-max-bytes="{int(settings.upload_max_mb * 1e6)}">'
+                    f".txt / .md, UTF-8, ≤ {settings.upload_max_mb:g} MB each</div>"
                 )
                 files = gr.File(file_count="multiple", show_label=False, elem_id="sanad-upload", height=120)
                 report = gr.HTML("", elem_id="sanad-report", min_height=90)
+                oversize = gr.Textbox("", visible="hidden", elem_id="sanad-oversize")
+                refuse_all = gr.Button("oversize", visible="hidden", elem_id="sanad-oversize-go")
 
         ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
         outs = [box, chat, state]
@@ -122,22 +142,35 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
         clear.click(lambda: ("", [], {"shown": [], "plain": []}), None, outs, queue=False)
         files.upload(
             add,
-            files,
+            [files, oversize],
             [report, stats, files],
             concurrency_limit=1,
             concurrency_id="upload",
             show_progress="full",
             show_progress_on=[report],
+            preprocess=False,  # the raw FileData: Gradio's preprocess leaves an empty temp file per upload
+            js=f"(files, over) => [files, {TAKE_OVERSIZE}]",
+        )
+        refuse_all.click(
+            h.refuse_oversized,
+            oversize,
+            report,
+            queue=False,
+            js=f"(over) => [{TAKE_OVERSIZE}]",
+            api_visibility="private",
         )
         demo.load(h.stats, None, stats, queue=False)
     return demo
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
-    """Everything `Blocks.launch()` needs: address, login, limits and (Gradio 6) theme and CSS."""
+    """Everything `Blocks.launch()` needs: address, login, limits, the guard and upload sweeper, and
+    (Gradio 6) theme, CSS and the page's script. A half-set login raises AccessError."""
     import gradio as gr
+    from gradio.utils import get_upload_folder
+    from starlette.middleware import Middleware
 
-    auth = (settings.username, settings.password) if settings.username and settings.password else None
+    accounts = load_accounts(settings)
     theme = gr.themes.Soft(
         primary_hue="teal",
         font=[
@@ -148,17 +181,23 @@ def launch_options(settings: Settings) -> dict[str, Any]:
             "sans-serif",
         ],
     )
+    throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
     return {
         "server_name": settings.host,
         "server_port": settings.port,
-        "auth": auth,
-        "auth_message": "Sanad · سند" if auth else None,
+        "auth": accounts.gradio_auth() if accounts else None,
+        "auth_message": "Sanad · سند" if accounts else None,
         "max_file_size": int(settings.upload_max_mb * UPLOAD_HARD_CAP * 1e6),
         "show_error": False,
         "ssr_mode": False,
         "footer_links": [],
         "theme": theme,
         "css": (STATIC / "style.css").read_text(encoding="utf-8"),
+        "js": (STATIC / "upload-limit.js").read_text(encoding="utf-8"),
+        "app_kwargs": {
+            "middleware": [Middleware(WebGuard, throttle=throttle, upload_root=get_upload_folder)],
+            "lifespan": sweep.lifespan(get_upload_folder, settings.upload_ttl_s),
+        },
         "quiet": True,
     }
 
@@ -177,13 +216,35 @@ def _configure_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests
 
 
-def launch(settings: Settings | None = None) -> None:
-    """`sanad chat`: load the index and model while Gradio imports, then serve until interrupted.
+@contextmanager
+def _private_upload_folder() -> Iterator[None]:
+    """Uploads go to a folder of this process only (mode 0700), removed at exit, unless GRADIO_TEMP_DIR
+    names one: other local users cannot read them, and the sweeper touches no other app's files."""
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="sanad-uploads-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("GRADIO_TEMP_DIR", None)
 
-    A problem with the index (missing, corrupt, locked) does not stop the page: it is logged here
-    and shown to visitors as a readable message, like any other SanadError.
+
+def launch(settings: Settings | None = None) -> None:
+    """`sanad chat`: check who may connect, load the index and model while Gradio imports, then serve
+    until interrupted.
+
+    An address other than loopback without a login is refused (AccessError) unless
+    `settings.allow_anonymous`, which prints a `warning:` line instead. A problem with the index
+    (missing, corrupt, locked) does not stop the page: it is logged here and shown to visitors as a
+    readable message without server paths, like any other SanadError.
     """
     settings = settings or Settings.from_env()
+    warning = exposure_warning(settings, load_accounts(settings))
+    if warning:
+        print(warning, file=sys.stderr, flush=True)  # noqa: T201
     _configure_logging()
     t0 = time.perf_counter()
     box: dict[str, Any] = {}
@@ -200,18 +261,19 @@ def launch(settings: Settings | None = None) -> None:
         except BaseException as e:  # re-raised below, in the main thread
             box["failure"] = e
 
-    worker = threading.Thread(target=warm, name="sanad-warm", daemon=True)
-    worker.start()
-    import gradio  # noqa: F401  (imported while the model loads)
+    with _private_upload_folder():
+        worker = threading.Thread(target=warm, name="sanad-warm", daemon=True)
+        worker.start()
+        import gradio  # noqa: F401  (imported while the model loads)
 
-    worker.join()
-    if "failure" in box:
-        raise box["failure"]
-    if "sanad" not in box:
-        raise box["problem"]
-    if "problem" in box:
-        log.error("%s", box["problem"])
-    demo, url = start(box["sanad"], settings)
-    log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
-    print(f"Sanad chat: {url}", flush=True)  # noqa: T201
-    demo.block_thread()  # returns on Ctrl-C, after closing the server
+        worker.join()
+        if "failure" in box:
+            raise box["failure"]
+        if "sanad" not in box:
+            raise box["problem"]
+        if "problem" in box:
+            log.error("%s", box["problem"])
+        demo, url = start(box["sanad"], settings)
+        log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
+        print(f"Sanad chat: {url}", flush=True)  # noqa: T201
+        demo.block_thread()  # returns on Ctrl-C, after closing the server

@@ -1,7 +1,8 @@
 """The chat page's callbacks: parse input, call one facade method, format the result.
 
-They hold no logic of their own. A SanadError becomes its own readable message; anything else
-becomes a generic line in the page, with the traceback in the server log only.
+They hold no logic of their own. A SanadError becomes a readable message without server paths
+(ui/messages.py); anything else becomes a generic line in the page, with the traceback in the
+server log only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from assistant.config import Settings
 from index.errors import SanadError
 from ui import render, upload
 from ui.bidi import language
+from ui.messages import for_visitors
 
 if TYPE_CHECKING:
     from assistant.sanad import Sanad
@@ -27,10 +29,23 @@ def _stats_html(sanad: Sanad) -> str:
     try:
         return render.render_stats(sanad.stats())
     except SanadError as e:
-        return render.render_upload_report(error=str(e))
+        return render.render_upload_report(error=for_visitors(e))
     except Exception:
         log.exception("stats failed")
         return render.render_upload_report(error=render.GENERIC_ERROR["en"])
+
+
+def answer_html(sanad: Sanad, answer: Any, key: str) -> str:
+    """An answer as the page shows it, its source cards numbered within their documents."""
+    places: dict[int, tuple[int, int]] = {}
+    for c in answer.citations:
+        try:
+            place = sanad.passage_place(c.doc_id, c.passage_start)
+        except SanadError:
+            place = None  # the index changed under us: the card simply goes without its number
+        if place is not None:
+            places[c.n] = place
+    return render.render_answer(answer, key, places)
 
 
 class Handlers:
@@ -52,27 +67,38 @@ class Handlers:
         yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
         try:
             answer = self.sanad.ask(question, history=plain or None)
-            html = render.render_answer(answer, uuid.uuid4().hex[:8])
-            plain += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
+            html = answer_html(self.sanad, answer, uuid.uuid4().hex[:8])
+            # the question as answered (markup left out), so a follow-up carries its words only
+            plain += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": answer.text}]
         except SanadError as e:
-            html = render.render_error(str(e), lang)
+            html = render.render_error(for_visitors(e, lang), lang)
         except Exception:
             log.exception("answering failed")
             html = render.render_error(render.GENERIC_ERROR[lang], lang)
         shown.append({"role": "assistant", "content": html})
         yield "", shown, {"shown": shown, "plain": plain}
 
-    def add(self, files: list[str] | None, progress: Any = None) -> tuple[str, str, None]:
-        """Index uploaded files with a progress bar; list what was added and what was refused, and why."""
-        paths = [Path(f) for f in (files or [])]
-        accepted, refused = upload.screen(paths, self.settings.upload_max_mb)
+    def add(self, files: list[Any] | None, oversize: str | None = "", progress: Any = None) -> tuple[str, str, None]:
+        """Index uploaded files with a progress bar; list what was added and what was refused, and why.
+
+        `files` is the File component's raw value (FileData dicts; Gradio has checked that each was
+        uploaded here); `oversize` lists the files the page kept back as over the size limit.
+        """
+        max_mb = self.settings.upload_max_mb
+        paths = upload.uploaded_paths(files)
+        refused: list[tuple[str, Any]] = upload.oversized_from_page(oversize, max_mb)
+        accepted, screened = upload.screen(paths, max_mb)
         items, unreadable = upload.read_accepted(accepted)
-        refused += unreadable
+        refused += screened + unreadable
         added: list[str] = []
         replaced: list[str] = []
-        unchanged: list[str] = []
+        unchanged: list[Any] = []
         error = None
         try:
+            hashes = upload.text_hashes(items, max_mb)
+            items, unchanged = upload.drop_same_text(
+                items, hashes, self.sanad.documents_with_text(h for h in hashes if h)
+            )
             if items:
 
                 def tick(done: int, total: int, desc: str = "") -> None:
@@ -80,10 +106,11 @@ class Handlers:
                         progress((done, total), desc=desc or "Indexing")
 
                 rep = self.sanad.add_texts(items, progress=tick)
-                added, replaced, unchanged = list(rep.added), list(rep.replaced), list(rep.unchanged)
+                added, replaced = list(rep.added), list(rep.replaced)
+                unchanged += list(rep.unchanged)
                 refused += [(str(n), str(r)) for n, r in rep.refused]
         except SanadError as e:
-            error = str(e)
+            error = for_visitors(e)
         except Exception:
             log.exception("indexing uploads failed")
             error = render.GENERIC_ERROR["en"]
@@ -91,6 +118,10 @@ class Handlers:
             _forget_uploads(paths)
         report = render.render_upload_report(added, replaced, unchanged, refused, error)
         return report, _stats_html(self.sanad), None
+
+    def refuse_oversized(self, oversize: str | None) -> str:
+        """The report for an upload whose every file the page kept back as too large."""
+        return render.render_upload_report(refused=upload.oversized_from_page(oversize, self.settings.upload_max_mb))
 
     def stats(self) -> str:
         return _stats_html(self.sanad)
@@ -104,7 +135,9 @@ def _forget_uploads(paths: list[Path]) -> None:
     for p in paths:
         try:
             rp = p.resolve()
-            if rp.is_relative_to(cache) and rp.is_file():
+            if rp.is_relative_to(cache) and rp != cache and rp.is_file():
                 rp.unlink()
+                if rp.parent != cache and not any(rp.parent.iterdir()):
+                    rp.parent.rmdir()  # Gradio's per-upload folder, now empty
         except OSError:
             log.debug("could not remove upload %s", p, exc_info=True)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from assistant.answer import Answer, Citation, Hit
-from ui.bidi import direction
+from ui.bidi import Direction, direction, foreign_runs
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "sources": "Sources",
-        "passage": "passage",
+        "passage": "passage {k} of {n}",
         "chars": "characters",
         "whole": "Show the whole passage",
         "abstain": "The articles do not say.",
@@ -29,10 +30,11 @@ LABELS: dict[str, dict[str, str]] = {
         "error": "Could not answer",
         "understood": "Understood as",
         "source": "source",
+        "as_quoted": "As the source says",
     },
     "ar": {
         "sources": "المصادر",
-        "passage": "المقطع",
+        "passage": "المقطع {k} من {n}",
         "chars": "الأحرف",
         "whole": "عرض المقطع كاملًا",
         "abstain": "لا تذكر المقالات ذلك.",
@@ -42,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "error": "تعذّرت الإجابة",
         "understood": "فُهم السؤال على أنه",
         "source": "المصدر",
+        "as_quoted": "كما ورد في المصدر",
     },
 }
 
@@ -107,33 +110,65 @@ def _anchor(key: str, n: int) -> str:
     return f"sanad-{key}-src-{n}"
 
 
+def _isolated(text: str, base: Direction) -> str:
+    """Escape `text`, wrapping each run in the other direction in <bdi dir lang>, so an Arabic name or
+    phrase (with its digits and punctuation) keeps its order inside an English line, and the reverse."""
+    out, pos = [], 0
+    for a, b in foreign_runs(text, base):
+        d = "rtl" if base == "ltr" else "ltr"
+        lang = "ar" if d == "rtl" else "en"
+        out.append(f'{esc(text[pos:a])}<bdi dir="{d}" lang="{lang}">{esc(text[a:b])}</bdi>')
+        pos = b
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
 def _linked_text(text: str, key: str, numbers: set[int], lang: str) -> str:
     """Escape the answer and turn each known [n] into a badge linking to source n."""
     word = _labels(lang)["source"]
+    base: Direction = "rtl" if lang == "ar" else "ltr"
     out, pos = [], 0
     for m in _MARKER.finditer(text):
         n = int(m.group(1))
         if n not in numbers:
             continue
-        out.append(esc(text[pos : m.start()]))
+        out.append(_isolated(text[pos : m.start()], base))
         out.append(f'<a class="sanad-cite" href="#{_anchor(key, n)}" title="{word} {n}" data-n="{n}">{n}</a>')
         pos = m.end()
-    out.append(esc(text[pos:]))
+    out.append(_isolated(text[pos:], base))
     return "".join(out)
 
 
-def _passage_no(c: Citation, hits: Iterable[Hit]) -> int | None:
-    for h in hits:
-        if h.doc_id == c.doc_id and h.start == c.passage_start and h.end == c.passage_end:
-            return h.passage_id
-    return None
+def answer_body(text: str, citations: Iterable[Citation], lang: str) -> str:
+    """The answer text without the quotes its source cards show, so each quote is read once, in its card.
+
+    A quote in «» is dropped; an answer that is nothing but a quote and its marker becomes a short
+    pointer to that source ("As the source says [1]").
+    """
+    for c in citations:
+        quote = c.quote.strip()
+        if not quote:
+            continue
+        text = text.replace(f"«{quote}»", "")
+        rest = text.strip()
+        if rest.startswith(quote) and not _MARKER.sub("", rest[len(quote) :]).strip():
+            text = f"{_labels(lang)['as_quoted']} {rest[len(quote) :].strip()}"
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def render_source(c: Citation, key: str, lang: str, hits: Iterable[Hit] = ()) -> str:
-    """One numbered source: document, passage, the quote with its span, the whole passage on demand."""
+def passage_label(place: tuple[int, int] | None, lang: str) -> str:
+    """'passage 3 of 12': the passage's place among its own document's passages."""
+    if place is None:
+        return ""
+    k, n = place
+    return _labels(lang)["passage"].format(k=f'<bdi dir="ltr">{k}</bdi>', n=f'<bdi dir="ltr">{n}</bdi>')
+
+
+def render_source(c: Citation, key: str, lang: str, place: tuple[int, int] | None = None) -> str:
+    """One numbered source: document, passage k of n, the quote with its span, the whole passage on demand."""
     lab = _labels(lang)
-    pid = _passage_no(c, hits)
-    where = f"{lab['passage']} {pid} · " if pid is not None else ""
+    where = passage_label(place, lang)
+    where += " · " if where else ""
     where += f'{lab["chars"]} <bdi dir="ltr">{c.passage_start}–{c.passage_end}</bdi>'
     head = (
         f'<div class="sanad-source-head"><span class="sanad-num">{c.n}</span>'
@@ -160,10 +195,11 @@ def _closest(hits: list[Hit], lang: str, limit: int = 3) -> str:
     return f'<details class="sanad-closest"><summary>{_labels(lang)["closest"]}</summary><ul>{items}</ul></details>'
 
 
-def render_answer(answer: Answer, key: str) -> str:
+def render_answer(answer: Answer, key: str, places: Mapping[int, tuple[int, int]] | None = None) -> str:
     """The assistant's message: linked answer text, then its sources (or a clear abstention note).
 
-    `key` makes the anchors of this message unique on a page that shows many answers.
+    `key` makes the anchors of this message unique on a page that shows many answers; `places` gives
+    each source number's passage place in its document, (k, n), when known.
     """
     lang = answer.lang if answer.lang in LABELS else "en"
     lab = _labels(lang)
@@ -182,12 +218,13 @@ def render_answer(answer: Answer, key: str) -> str:
         return f'<div class="sanad-answer sanad-abstained" dir="{d}" lang="{lang}">{"".join(parts)}</div>'
 
     numbers = {c.n for c in answer.citations}
-    text = _linked_text(answer.text, key, numbers, lang)
-    parts.append(_block("div", "sanad-text", text, answer.text))
-    if answer.short and answer.short.strip() and answer.short.strip() not in answer.text:
+    body = answer_body(answer.text, answer.citations, lang)
+    parts.append(f'<div class="sanad-text" dir="{d}" lang="{lang}">{_linked_text(body, key, numbers, lang)}</div>')
+    if answer.short and answer.short.strip() and answer.short.strip() not in body:
         parts.append(f'<div class="sanad-short">{lab["short"]}: <bdi>{esc(answer.short)}</bdi></div>')
     if answer.citations:
-        sources = "".join(render_source(c, key, lang, answer.retrieved) for c in answer.citations)
+        places = places or {}
+        sources = "".join(render_source(c, key, lang, places.get(c.n)) for c in answer.citations)
         parts.append(
             f'<div class="sanad-sources"><div class="sanad-sources-title">{lab["sources"]}</div>{sources}</div>'
         )
@@ -215,13 +252,21 @@ def render_error(message: str, lang: str) -> str:
     )
 
 
+def model_label(model: Any) -> str:
+    """A model's name for visitors: a hub id as is, a local folder by its own name only (no server path)."""
+    name = str(model)
+    if name.startswith(("/", "~", "\\")) or re.match(r"[A-Za-z]:[/\\]", name):
+        return (PureWindowsPath(name) if "\\" in name else PurePosixPath(name)).name or "?"
+    return name
+
+
 def render_stats(stats: Mapping[str, Any]) -> str:
     """The 'what is indexed' panel."""
     rows = [
         ("Documents · المستندات", stats.get("documents", "?")),
         ("Passages · المقاطع", stats.get("passages", "?")),
+        ("Model · النموذج", model_label(stats.get("model", "?"))),
     ]
-    rows.append(("Model · النموذج", stats.get("model", "?")))
     cells = "".join(
         f'<div class="sanad-stat"><span class="sanad-stat-k">{esc(k)}</span><bdi class="sanad-stat-v">{esc(v)}</bdi></div>'
         for k, v in rows
@@ -229,18 +274,34 @@ def render_stats(stats: Mapping[str, Any]) -> str:
     return f'<div class="sanad-stats">{cells}</div>'
 
 
+Note = str | Mapping[str, str]  # one line, or the same line per language {"en": ..., "ar": ...}
+
+
+def _note(why: Note) -> str:
+    """A reason after a file name: English as is, Arabic isolated right-to-left beside it."""
+    if not why:
+        return ""
+    if isinstance(why, str):
+        inner = esc(why)
+    else:
+        inner = esc(why.get("en", ""))
+        if why.get("ar"):
+            inner += f'<bdi class="sanad-reason-ar" dir="rtl" lang="ar">{esc(why["ar"])}</bdi>'
+    return f' <span class="sanad-reason">— {inner}</span>'
+
+
 def render_upload_report(
     added: Iterable[str] = (),
     replaced: Iterable[str] = (),
-    unchanged: Iterable[str] = (),
-    refused: Iterable[tuple[str, str]] = (),
+    unchanged: Iterable[str | tuple[str, Note]] = (),
+    refused: Iterable[tuple[str, Note]] = (),
     error: str | None = None,
 ) -> str:
     """What happened to each uploaded file: indexed, replaced, already there, or refused and why."""
     groups = [
         ("ok", "Indexed · أُضيف", [(n, "") for n in added]),
         ("ok", "Replaced · استُبدل", [(n, "") for n in replaced]),
-        ("same", "Already indexed · موجود مسبقًا", [(n, "") for n in unchanged]),
+        ("same", "Already indexed · موجود مسبقًا", [(n, "") if isinstance(n, str) else n for n in unchanged]),
         ("refused", "Refused · مرفوض", list(refused)),
     ]
     out = []
@@ -249,12 +310,7 @@ def render_upload_report(
     for cls, title, items in groups:
         if not items:
             continue
-        lis = "".join(
-            f"<li><bdi>{esc(name)}</bdi>"
-            + (f' <span class="sanad-reason">— {esc(why)}</span>' if why else "")
-            + "</li>"
-            for name, why in items
-        )
+        lis = "".join(f"<li><bdi>{esc(name)}</bdi>{_note(why)}</li>" for name, why in items)
         out.append(
             f'<div class="sanad-upload-{cls}"><div class="sanad-upload-title">{title}</div><ul>{lis}</ul></div>'
         )

@@ -57,6 +57,8 @@ HOSTILE: list[tuple[str, object, str]] = [
     ("one-long-word", "ا" * 1999, "either"),
     ("at-the-limit-of-words", ("طائرة " * 400)[:2000], "either"),
     ("html-and-script", '<script>alert("x")</script><img src=x onerror=alert(1)> ' + WARPLANES, "answer"),
+    ("markup-only", "<script>alert(1)</script>", "refuse"),
+    ("tag-only", "<img src=x onerror=alert(1)>", "refuse"),
     ("markdown-and-links", "**bold** [link](javascript:alert(1)) `code` who leads the delegation?", "either"),
     ("sql-ish", "'; DROP TABLE passages; -- who leads the delegation?", "either"),
     ("path-ish", "../../../../etc/passwd", "either"),
@@ -154,11 +156,22 @@ def test_bidi_override_does_not_change_the_answer(untouched) -> None:
     assert [c.to_dict() for c in plain.citations] == [c.to_dict() for c in wrapped.citations]
 
 
-def test_markup_in_a_question_is_kept_as_plain_text(untouched) -> None:
-    q = "<b>bold</b> <script>alert(1)</script> " + WARPLANES
-    answer = untouched.ask(q)
-    assert answer.question == q  # kept as typed; escaping is the page's job (tests/ui)
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        f"<b>{WARPLANES}</b> <script>alert(1)</script>",
+        '<script>alert("x")</script><img src=x onerror=alert(1)> ' + WARPLANES,
+        f"<p dir='rtl'>{WARPLANES}</p>",
+    ],
+)
+def test_markup_around_a_question_does_not_change_its_answer(untouched, wrapped: str) -> None:
+    """Tags, scripts and their digits are not words of the question: the same answer, the same sources."""
+    plain, answer = untouched.ask(WARPLANES), untouched.ask(wrapped)
     check_answer(untouched, answer)
+    assert not plain.abstained
+    assert answer.text == plain.text and answer.short == plain.short
+    assert [c.to_dict() for c in answer.citations] == [c.to_dict() for c in plain.citations]
+    assert "<" not in answer.question and "alert" not in answer.question  # the question as answered
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import clean_question, question_language
+from assistant.question import clean_question, question_language, without_markup
 from index.errors import BadQuestionError, SanadError
 
 
@@ -72,3 +72,28 @@ def test_tabs_and_newlines_allowed() -> None:
 )
 def test_language(q: str, lang: str) -> None:
     assert question_language(q) == lang
+
+
+@pytest.mark.parametrize(
+    ("q", "words"),
+    [
+        ("<b>كم طائرة حربية دمرت؟</b>", "كم طائرة حربية دمرت؟"),
+        ('<script>alert("x")</script><img src=x onerror=alert(1)> who leads the talks?', "who leads the talks?"),
+        ("<p class='q'>Where <i>are</i> the talks?</p>", "Where are the talks?"),
+        ("<!-- hidden --> who won? <style>p{}</style>", "who won?"),
+        ("**bold** [link](javascript:alert(1)) who leads?", "**bold** link who leads?"),
+        ("AT&amp;T and &lt;b&gt;Q&lt;/b&gt;?", "AT&T and Q?"),
+        ("a < b and c > d?", "a < b and c > d?"),  # comparison signs are not tags
+    ],
+)
+def test_markup_is_left_out_of_the_words_to_look_for(q: str, words: str) -> None:
+    assert without_markup(q) == words
+    assert clean_question(q) == words
+
+
+@pytest.mark.parametrize(
+    "q", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<b></b> <br/>", "<script>alert(1)"]
+)
+def test_a_question_of_markup_only_is_refused(q: str) -> None:
+    with pytest.raises(BadQuestionError, match="only markup"):
+        clean_question(q)

@@ -1,9 +1,17 @@
-"""How the web chat is served: address, login, upload cap. No browser needed."""
+"""How the web chat is served: address, login, upload cap, guard and sweeper. No browser needed."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+import pytest
+
 from assistant.config import Settings
-from ui.app import launch_options
+from ui.access import AccessError
+from ui.app import launch, launch_options
+from ui.guard import WebGuard
+from ui.passwords import add_user
 
 
 def test_served_on_localhost_without_login_by_default() -> None:
@@ -14,11 +22,32 @@ def test_served_on_localhost_without_login_by_default() -> None:
     assert opts["max_file_size"] == 10 * 5 * 10**6  # the server's hard cap; the 5 MB rule is ours
 
 
-def test_login_only_when_both_username_and_password_are_set() -> None:
-    env = {"SANAD_USERNAME": "editor"}
-    assert launch_options(Settings.from_env(environ=env))["auth"] is None
-    env["SANAD_PASSWORD"] = "pw"
-    assert launch_options(Settings.from_env(environ=env))["auth"] == ("editor", "pw")
+def test_the_guard_and_the_upload_sweeper_are_installed() -> None:
+    kwargs = launch_options(Settings.from_env(environ={}))["app_kwargs"]
+    assert [m.cls for m in kwargs["middleware"]] == [WebGuard]
+    assert callable(kwargs["lifespan"])
+
+
+def test_half_a_login_refuses_to_start() -> None:
+    with pytest.raises(AccessError, match="SANAD_PASSWORD is not set"):
+        launch_options(Settings.from_env(environ={"SANAD_USERNAME": "editor"}))
+
+
+def test_login_from_the_environment_and_the_users_file(tmp_path: Path) -> None:
+    users = tmp_path / "users"
+    add_user(users, "alice", "alice's password")
+    env = {"SANAD_USERNAME": "editor", "SANAD_PASSWORD": "editor pass", "SANAD_USERS_FILE": str(users)}
+    auth = launch_options(Settings.from_env(environ=env))["auth"]
+    assert callable(auth)
+    assert asyncio.run(auth("editor", "editor pass")) and asyncio.run(auth("alice", "alice's password"))
+    assert not asyncio.run(auth("alice", "editor pass"))
+
+
+def test_an_open_address_is_refused_before_anything_loads(tmp_path: Path) -> None:
+    settings = Settings.from_env(environ={}, host="0.0.0.0", index_dir=tmp_path / "idx")
+    with pytest.raises(AccessError, match="--allow-anonymous"):
+        launch(settings)
+    assert not (tmp_path / "idx").exists()  # refused before the index (or the model) was touched
 
 
 def test_page_styles_name_the_arabic_fonts() -> None:

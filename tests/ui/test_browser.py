@@ -8,6 +8,7 @@ artifacts/screenshots/.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -318,3 +319,98 @@ def test_questions_are_answered_while_an_upload_is_indexing(
     report = browser.find_element(By.ID, "sanad-report")
     assert "Indexed" not in report.text, "the question waited for the upload to finish"
     WebDriverWait(browser, 300).until(lambda _: big.name in report.text)
+
+
+# -- answers that read cleanly (issue 18) ------------------------------------------------------------
+EDGES_JS = """
+const el = arguments[0], range = document.createRange(), out = [];
+const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+for (let n = walker.nextNode(); n; n = walker.nextNode())
+  for (let i = 0; i < n.data.length; i++) out.push([n, i, n.data[i]]);
+const rect = ([n, i]) => { range.setStart(n, i); range.setEnd(n, i + 1); const r = range.getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top}; };
+const isLetter = (c) => /[\\u0600-\\u06FF]/.test(c);
+const lastLetter = out.map((x) => x[2]).findLastIndex(isLetter);
+const tail = out.slice(lastLetter + 1).filter((x) => x[2].trim());
+return {letter: rect(out[lastLetter]), tail: tail.map(rect), tailText: tail.map((x) => x[2]).join("")};
+"""
+
+
+def rect(d: webdriver.Chrome, el: WebElement) -> dict[str, float]:
+    return d.execute_script("const r = arguments[0].getBoundingClientRect(); return {left: r.left, right: r.right};", el)
+
+
+def test_an_english_answer_over_arabic_evidence_reads_cleanly(page: webdriver.Chrome) -> None:
+    """Issue 18 #6-7: the LTR bubble keeps the Arabic right-to-left and isolated, the quote once, and
+    the passage numbered within its document."""
+    from ui.app import load_examples
+
+    answer = ask(page, load_examples()["en"][0])  # an English question the sample answers in Arabic
+    assert "sanad-answer" in answer.get_attribute("class") and direction_of(page, answer) == "ltr"
+    text = answer.find_element(By.CSS_SELECTOR, ".sanad-text")
+    assert direction_of(page, text) == "ltr"
+    # The Arabic words of the answer line are isolated right-to-left; its marker stays after them.
+    arabic = text.find_element(By.CSS_SELECTOR, "bdi[dir=rtl]")
+    assert direction_of(page, arabic) == "rtl"
+    marker = text.find_element(By.CSS_SELECTOR, "a.sanad-cite")
+    assert rect(page, marker)["left"] >= rect(page, arabic)["right"] - 1
+    # The quote is shown once, in its source card, right-to-left with its punctuation where Arabic puts it.
+    quote = answer.find_element(By.CSS_SELECTOR, ".sanad-source blockquote.sanad-quote")
+    assert direction_of(page, quote) == "rtl"
+    assert page.execute_script("return getComputedStyle(arguments[0]).textAlign", quote) in ("right", "start")
+    assert answer.text.count(quote.text) == 1 and quote.text not in text.text
+    edges = page.execute_script(EDGES_JS, quote)
+    for r in edges["tail"]:  # the closing punctuation sits to the left of the last word, on its line
+        if abs(r["top"] - edges["letter"]["top"]) < 4:
+            assert r["right"] <= edges["letter"]["left"] + 1, edges
+    # Passage numbers count within the cited document: "passage k of n", 1 <= k <= n.
+    where = answer.find_element(By.CSS_SELECTOR, ".sanad-where").text
+    k, n = map(int, re.search(r"passage (\d+) of (\d+)", where).groups())
+    assert 1 <= k <= n
+    page.save_screenshot(str(SHOTS / "english-over-arabic.png"))
+
+
+def test_a_new_articles_passage_is_numbered_in_that_article(page: webdriver.Chrome, tmp_path: Path) -> None:
+    article = tmp_path / "harbour-crane.ar.txt"
+    article.write_text(
+        "ركّبت إدارة ميناء الصخيرات الجديد رافعة عملاقة يوم الإثنين.\n\n"
+        "وتحمل الرافعة العملاقة 310 أطنان في الرفعة الواحدة، وقال مدير الميناء إنها الأكبر في المنطقة.\n",
+        encoding="utf-8",
+    )
+    upload(page, article)
+    answer = ask(page, "كم تحمل الرافعة العملاقة؟")
+    cards = [c for c in answer.find_elements(By.CSS_SELECTOR, ".sanad-source") if article.name in c.text]
+    assert cards, "the new article must be cited"
+    where = cards[0].find_element(By.CSS_SELECTOR, ".sanad-where").text
+    assert re.search(r"المقطع 1 من 1\b", where), where  # its only passage, not a count across the index
+
+
+def test_a_50_mb_upload_is_listed_as_refused_in_both_languages(page: webdriver.Chrome, tmp_path: Path) -> None:
+    """Issue 18 #8: the file never leaves the browser, and the panel says why, with the limit."""
+    big = tmp_path / "archive-2024.txt"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # 52.4 MB, sparse: nothing is written to disk
+    docs_before = documents(page)
+    report = upload(page, big)
+    assert "Refused" in report and "مرفوض" in report
+    assert "52.4 MB" in report and "the limit is 5 MB per file" in report
+    assert "52.4 ميغابايت" in report and "الحد 5 ميغابايت" in report
+    assert documents(page) == docs_before
+    assert "exceed" not in page.find_element(By.TAG_NAME, "body").text.lower()  # no brief pop-up instead
+    page.save_screenshot(str(SHOTS / "upload-refused-50mb.png"))
+
+
+def test_a_50_mb_file_beside_a_good_one_is_refused_and_the_other_indexed(
+    page: webdriver.Chrome, tmp_path: Path
+) -> None:
+    big = tmp_path / "scans-2023.md"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    good = tmp_path / "ferry-timetable.txt"
+    good.write_text("The winter ferry to the northern island leaves at 07:15 every weekday.\n", encoding="utf-8")
+    docs_before = documents(page)
+    report = upload(page, big, good)
+    assert "Indexed" in report and "Refused" in report
+    assert report.index(good.name) < report.index("Refused") < report.index(big.name)
+    assert "5 MB per file" in report.split(big.name, 1)[1]
+    WebDriverWait(page, 10).until(lambda d: documents(d) == docs_before + 1)

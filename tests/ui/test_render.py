@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.answer import Answer, Citation, Hit
-from ui.bidi import direction, language
+from ui.bidi import direction, foreign_runs, language
 from ui.render import (
     esc,
     highlight,
@@ -119,3 +119,68 @@ def test_stats_panel_shows_documents_passages_and_model() -> None:
 def test_no_text_can_open_a_tag(text: str) -> None:
     inner = re.sub(r"^<div [^>]*>|</div>$", "", render_question(text))
     assert "<" not in inner.replace("<br>", "")
+
+
+# -- an English answer over Arabic evidence: the quote once, right-to-left, isolated -------------------
+AR_QUOTE = "وقال رئيس الوفد رستم عمروف إن الجولة الثانية بدأت في 4 فبراير."
+
+
+def english_over_arabic(short: str, text: str) -> tuple[Answer, Citation]:
+    doc = "مقدمة الخبر. " + AR_QUOTE + " خاتمة."
+    c = citation(doc, AR_QUOTE, short)
+    return Answer("Who leads the delegation?", "en", text, False, [c]), c
+
+
+def test_an_english_answer_shows_its_arabic_quote_once_in_its_card() -> None:
+    ans, c = english_over_arabic("رستم عمروف", f"رستم عمروف [1]\n\n«{AR_QUOTE}»")
+    html = render_answer(ans, "k")
+    text = re.search(r'<div class="sanad-text"[^>]*>(.*?)</div>', html)
+    assert text is not None and AR_QUOTE not in text.group(1) and "«" not in text.group(1)
+    quote = re.search(r'<blockquote class="sanad-quote"([^>]*)>(.*?)</blockquote>', html)
+    assert quote is not None and 'dir="rtl"' in quote.group(1) and 'lang="ar"' in quote.group(1)
+    assert re.sub(r"<[^>]+>", "", quote.group(2)) == AR_QUOTE
+
+
+def test_arabic_words_in_an_english_line_are_isolated_with_their_digits() -> None:
+    ans, _ = english_over_arabic("4 فبراير", f"4 فبراير [1]\n\n«{AR_QUOTE}»")
+    html = render_answer(ans, "k")
+    assert '<div class="sanad-text" dir="ltr" lang="en"><bdi dir="rtl" lang="ar">4 فبراير</bdi> <a class="sanad-cite"' in html
+    ar = render_answer(Answer("من؟", "ar", "قاله Rustem Umerov 2024 [1]", False, ans.citations), "k")
+    assert '<div class="sanad-text" dir="rtl" lang="ar">قاله <bdi dir="ltr" lang="en">Rustem Umerov 2024</bdi> <a' in ar
+
+
+def test_an_answer_that_is_only_its_quote_points_to_the_card() -> None:
+    ans, _ = english_over_arabic("", f"{AR_QUOTE} [1]")
+    html = render_answer(ans, "k")
+    assert html.count(esc(AR_QUOTE)) == 2  # the card's quote, and the whole passage folded under it
+    assert "As the source says" in html and 'href="#sanad-k-src-1"' in html
+
+
+def test_passages_are_numbered_within_their_document() -> None:
+    ans, _ = english_over_arabic("رستم عمروف", "رستم عمروف [1]")
+    assert "passage 3 of 12" in re.sub(r"<[^>]+>", "", render_answer(ans, "k", {1: (3, 12)}))
+    ar = Answer("من؟", "ar", "رستم عمروف [1]", False, ans.citations)
+    assert "المقطع 3 من 12" in re.sub(r"<[^>]+>", "", render_answer(ar, "k", {1: (3, 12)}))
+    no_place = re.sub(r"<[^>]+>", "", render_answer(ans, "k"))
+    assert "passage" not in no_place.replace("whole passage", "")  # no number rather than a wrong one
+
+
+def test_a_local_model_folder_is_shown_by_its_name_only() -> None:
+    html = render_stats({"documents": 1, "passages": 2, "model": "/home/editor/models/arabic-mini"})
+    assert "arabic-mini" in html and "/home" not in html and "editor" not in html
+
+
+def test_reasons_in_both_languages_keep_the_arabic_right_to_left() -> None:
+    report = render_upload_report(refused=[("big.txt", {"en": "too large (50.0 MB)", "ar": "أكبر من الحد (50.0 ميغابايت)"})])
+    assert 'too large (50.0 MB)<bdi class="sanad-reason-ar" dir="rtl" lang="ar">أكبر من الحد (50.0 ميغابايت)</bdi>' in report
+
+
+def test_foreign_runs_take_their_numbers_and_leave_edge_punctuation_outside() -> None:
+    def runs(text: str, base: str) -> list[str]:
+        return [text[a:b] for a, b in foreign_runs(text, base)]
+
+    assert runs("11642 دبابة [1]", "ltr") == ["11642 دبابة"]
+    assert runs("He said: دمرت 11642. Then more.", "ltr") == ["دمرت 11642"]
+    assert runs("ما دور Steve Witkoff في 2025؟", "rtl") == ["Steve Witkoff"]
+    assert runs("(رستم) and (عمروف)", "ltr") == ["رستم", "عمروف"]
+    assert runs("only English", "ltr") == [] and runs("", "rtl") == []

@@ -2,16 +2,19 @@
 
 Bound to 127.0.0.1 unless told otherwise; uploads limited in size (by Gradio at the door, then per
 file by Sanad) and in type; no file served back from an arbitrary path (system files, the index,
-the repository, an uploaded article once indexed); an optional login that really closes the API.
-How answers render (HTML in articles and questions shown as text) is tested in the browser
-(test_browser.py) and in test_render.py.
+the repository, any upload, indexed or not); uploads never indexed swept from disk and the same
+text never indexed twice; an optional login that really closes the API and cannot be guessed at
+network speed; server errors shown without server paths. How answers render (HTML in articles and
+questions shown as text) is tested in the browser (test_browser.py) and in test_render.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -40,17 +43,26 @@ def fingerprint(root: Path) -> dict[str, str]:
     }
 
 
-def serve(index_dir: Path, environ: dict[str, str] | None = None) -> tuple[object, str, object, Settings]:
+def serve(
+    index_dir: Path, environ: dict[str, str] | None = None, **changes
+) -> tuple[object, str, object, Settings]:
     from assistant.sanad import Sanad
     from ui.app import start
 
     s = Settings.from_env(
-        environ=environ or {}, index_dir=index_dir, port=free_port(), upload_max_mb=UPLOAD_MB, progress=False
-    )
+        environ=environ or {}, index_dir=index_dir, port=free_port(), upload_max_mb=UPLOAD_MB, progress=False,
+        **changes,
+    )  # fmt: skip
     sanad = Sanad(s)
     sanad.ensure_index()
     demo, url = start(sanad, s)
     return demo, url, sanad, s
+
+
+def upload_folder() -> Path:
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder())
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +268,99 @@ def test_uploaded_markup_is_never_served_as_a_page(server, client) -> None:
         assert g.headers.get("content-disposition", "").startswith("attachment") or g.status_code != 200
 
 
+def test_an_upload_never_indexed_is_not_served_back(server, client) -> None:
+    """Gradio serves fresh uploads back to anyone with the link: the chat would be a file host."""
+    url, _, _ = server
+    r = upload(client, url, "parked.txt", b"PARKED-" + os.urandom(8).hex().encode())
+    assert r.status_code == 200
+    stored = r.json()[0]
+    for path in (f"gradio_api/file={stored}", f"gradio_api/file={quote(stored)}", f"gradio_api/file{stored}"):
+        g = client.get(url + path)
+        assert g.status_code in (403, 404) and "PARKED-" not in g.text, path
+    assert client.head(url + f"gradio_api/file={stored}").status_code == 404
+
+
+def test_an_upload_never_indexed_is_deleted_from_disk(sanad_home: Path, client) -> None:
+    demo, url, _, _ = serve(sanad_home / "web-security-sweep", upload_ttl_s=1.0)
+    try:
+        r = upload(client, url, "abandoned.txt", b"uploaded, never indexed")
+        stored = Path(r.json()[0])
+        assert stored.exists()
+        deadline = time.monotonic() + 15
+        while stored.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not stored.exists() and not stored.parent.exists()
+    finally:
+        demo.close()
+
+
+def test_indexing_leaves_no_empty_temp_files(server, tmp_path: Path) -> None:
+    url, _, _ = server
+    (tmp_path / "tide-table.txt").write_text("High tide at the north pier is at 06:12 on Sunday.\n", encoding="utf-8")
+    leftovers = lambda: {p.name for p in upload_folder().glob("tmp*") if p.is_file()}  # noqa: E731
+    before = leftovers()
+    report = add_uploaded(url, [str(tmp_path / "tide-table.txt")])
+    assert "Indexed" in report
+    assert leftovers() == before
+    assert not [d for d in upload_folder().iterdir() if d.is_dir() and len(d.name) == 64 and not any(d.iterdir())]
+
+
+def test_the_same_text_under_another_name_is_not_indexed_twice(server, tmp_path: Path) -> None:
+    url, sanad, _ = server
+    text = "The lighthouse museum opens its new wing on the first of May.\n"
+    (tmp_path / "museum.txt").write_text(text, encoding="utf-8")
+    assert "Indexed" in add_uploaded(url, [str(tmp_path / "museum.txt")])
+    before = fingerprint(sanad.store.root)
+    (tmp_path / "museum-copy.md").write_text(text, encoding="utf-8")
+    (tmp_path / "museum-crlf.txt").write_bytes(text.replace("\n", "\r\n").encode())
+    report = add_uploaded(url, [str(tmp_path / "museum-copy.md"), str(tmp_path / "museum-crlf.txt")])
+    assert "Already indexed" in report and "Indexed ·" not in report
+    assert report.count("the same text as museum.txt") == 2
+    index = sanad.snapshot().index
+    assert index.doc_index("museum-copy.md") is None and index.doc_index("museum-crlf.txt") is None
+    assert fingerprint(sanad.store.root) == before
+
+
+def test_the_add_endpoint_only_takes_files_uploaded_to_it(server, client, secret) -> None:
+    """A raw API call naming a server path (not an upload) must not get that file indexed."""
+    url, sanad, _ = server
+    path, token = secret
+    before = fingerprint(sanad.store.root)
+    payload = [{"path": str(path), "meta": {"_type": "gradio.FileData"}, "orig_name": "secret.txt"}]
+    event = client.post(url + "gradio_api/call/add", json={"data": [payload, ""]})
+    if event.status_code == 200:
+        body = client.get(url + f"gradio_api/call/add/{event.json()['event_id']}").text
+        assert "event: error" in body and token not in body
+    assert fingerprint(sanad.store.root) == before and path.exists()
+    assert sanad.snapshot().index.doc_index("secret.txt") is None
+
+
+# -- errors shown to visitors ---------------------------------------------------------------------------------
+def test_a_damaged_index_is_reported_without_its_path(server, client, tmp_path: Path) -> None:
+    from assistant.sanad import Sanad
+    from eval.load import ask_over_http
+    from ui.app import start
+    from ui.handlers import Handlers
+
+    _, sanad, settings = server
+    root = tmp_path / "damaged-index"
+    shutil.copytree(sanad.store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    for f in root.rglob("*"):  # scribble over the start of every index file, whatever its format
+        if f.is_file() and f.name != ".lock":
+            with f.open("r+b") as fh:
+                fh.write(b"\x00garbage\xff" * 8)
+    damaged = Sanad(settings.replace(index_dir=root))
+    demo, url = start(damaged, damaged.settings.replace(port=free_port()))
+    try:
+        _, html = ask_over_http(client, url, "Who leads the delegation?", timeout=60)
+    finally:
+        demo.close()
+    assert "sanad-error" in html and "damaged" in html and "sanad index rebuild" in html
+    assert str(tmp_path) not in html and "damaged-index" not in html and "/tmp" not in html
+    stats = Handlers(damaged, damaged.settings).stats()
+    assert "sanad index rebuild" in stats and str(tmp_path) not in stats
+
+
 # -- optional login -------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def locked_server(sanad_home: Path) -> Iterator[str]:
@@ -287,3 +392,28 @@ def test_wrong_password_is_refused_and_the_right_one_opens(locked_server: str, c
     assert good.status_code == 200 and good.json() == {"success": True}
     r = client.post(url + "gradio_api/call/ask", json={"data": ["كم طائرة حربية دمرت منذ بداية الحرب؟"]})
     assert r.status_code == 200 and "event_id" in r.json()
+
+
+@pytest.fixture(scope="module")
+def throttled_server(sanad_home: Path) -> Iterator[str]:
+    env = {"SANAD_USERNAME": "editor", "SANAD_PASSWORD": "s3cret pass"}
+    demo, url, _, _ = serve(sanad_home / "web-security-throttle", env, login_max_failures=5, login_window_s=4.0)
+    yield url
+    demo.close()
+
+
+def test_failed_logins_are_rate_limited_per_client(throttled_server: str) -> None:
+    url = throttled_server
+    wrong = {"username": "editor", "password": "guess"}
+    right = {"username": "editor", "password": "s3cret pass"}
+    with httpx.Client(timeout=60) as attacker:
+        codes = [attacker.post(url + "login", data=wrong).status_code for _ in range(6)]
+        assert codes == [400] * 5 + [429]
+        locked = attacker.post(url + "login", data=right)  # even the right password waits its turn
+        assert locked.status_code == 429 and 1 <= int(locked.headers["retry-after"]) <= 4
+        # Another client (another source address) is not locked out by this one's failures.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(timeout=60, transport=other) as neighbour:
+            assert neighbour.post(url + "login", data=right).status_code == 200
+        time.sleep(int(locked.headers["retry-after"]) + 0.5)
+        assert attacker.post(url + "login", data=right).status_code == 200
