@@ -225,3 +225,25 @@ def test_a_large_addition_commits_in_groups_and_a_stopped_run_resumes(sanad_home
         doc_id = after.documents[int(after.doc_of[i])].doc_id
         if doc_id in kept:
             np.testing.assert_array_equal(after.dense.vectors[i], kept[doc_id])
+
+
+def test_multilingual_model_embeds_arabic_as_it_is_and_is_refused_by_another(tiny_e5_dir, tmp_path) -> None:
+    """A multilingual embedder gets Arabic without the English gloss; its index refuses other embedders."""
+    from assistant.config import Settings
+    from assistant.sanad import Sanad
+    from index.errors import IndexMismatchError
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("في الأخبار أن الاجتماع عقد في العاصمة.\n", encoding="utf-8")
+    settings = Settings.from_env(environ={}, index_dir=tmp_path / "idx", model=str(tiny_e5_dir), progress=False)
+    sanad = Sanad(settings)
+    sanad.add_paths([docs])
+    snap = sanad.snapshot()
+    assert snap.bridge == "direct"
+    assert "multi" in snap.embedder.languages
+    p = snap.index.passage(0)
+    want = snap.embedder.embed([p.text])[0]  # the passage as written ("passage: " + Arabic), not a gloss
+    assert abs(float(snap.index.dense.vectors[0] @ want) - 1.0) < 1e-4
+    with pytest.raises(IndexMismatchError, match="sanad index rebuild"):
+        Sanad(Settings.from_env(environ={}, index_dir=tmp_path / "idx", progress=False)).snapshot()

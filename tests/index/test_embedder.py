@@ -138,3 +138,33 @@ def test_damaged_weights_are_one_clear_line(model_copy: Path) -> None:
     with pytest.raises(ModelNotAvailableError) as err:
         load_embedder(str(model_copy))
     _one_clear_line(err, str(model_copy))
+
+
+def test_prompts_come_from_the_model_folder(tiny_e5_dir: Path, tiny_model_dir: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedder import Embedder, ModelSource, model_prompts
+
+    assert model_prompts(str(tiny_e5_dir)) == ("query: ", "passage: ")
+    assert model_prompts(str(tiny_model_dir)) == ("", "")
+    src = ModelSource(str(tiny_e5_dir), str(tiny_e5_dir), True)
+    emb = Embedder(src, frozenset({"multi"}), backend="torch")
+    st = SentenceTransformer(str(tiny_e5_dir), device="cpu")
+    want_p = st.encode(["passage: the talks"], normalize_embeddings=True)[0]
+    want_q = st.encode(["query: the talks"], normalize_embeddings=True)[0]
+    assert np.allclose(emb.embed(["the talks"])[0], want_p, atol=1e-5)
+    assert np.allclose(emb.embed_query("the talks"), want_q, atol=1e-5)
+    assert np.allclose(emb.embed_queries(["the talks"])[0], want_q, atol=1e-5)
+
+
+def test_onnx_backend_applies_the_same_prompts(tiny_e5_dir: Path, tmp_path: Path) -> None:
+    from index.embedder import Embedder, ModelSource, ensure_onnx_export
+
+    assert ensure_onnx_export(str(tiny_e5_dir), tmp_path) is not None
+    src = ModelSource(str(tiny_e5_dir), str(tiny_e5_dir), True)
+    torch_emb = Embedder(src, frozenset({"multi"}), backend="torch")
+    onnx_emb = Embedder(src, frozenset({"multi"}), backend="onnx", cache_dir=tmp_path)
+    assert onnx_emb.backend == "onnx"
+    texts = ["the talks", "في الأخبار", "x"]
+    assert np.allclose(onnx_emb.embed(texts), torch_emb.embed(texts), atol=1e-4)
+    assert np.allclose(onnx_emb.embed_query("the talks"), torch_emb.embed_query("the talks"), atol=1e-4)
