@@ -51,10 +51,11 @@ class Settings:
     candidates: int = 50  # per channel, before fusion
     fusion: str = "z"  # "z" (z-score sum) or "rrf" (reciprocal rank fusion)
     rrf_k: float = 60.0
-    # Channel weights by the question's language (chosen on the first half of XQuAD dev only).
-    # For English questions "grams" are the character 4-grams of the dictionary translations.
-    weights_ar: str = "lexical=1,grams=1.5,dense=0.25"
-    weights_en: str = "lexical=0.3,translated=1.2,dense=1.5,grams=0.35"  # re-chosen for 128-token passages
+    # Channel weights by the question's language, "name=weight,..."; empty = the embedder's own, chosen
+    # on XQuAD dev H1 and TyDi T1 (assistant.fusion.MODEL_WEIGHTS). For English questions "grams" are
+    # the character 4-grams of the dictionary translations.
+    weights_ar: str = ""
+    weights_en: str = ""
     # Answers. The reader reads this many windows (~192 tokens each) around the best sentences of the
     # retrieved passages per question; 0 = no reader (quote the best sentence, no short answer).
     reader_windows: int = 3

@@ -59,6 +59,26 @@ def zsum(channels: Mapping[str, ChannelScores], weights: Mapping[str, float]) ->
     return [(int(union[i]), float(total[i]), {c: float(p[i]) for c, p in parts.items()}) for i in order]
 
 
+# Per embedder and question language, chosen by scripts/tune_fusion.py on the fit splits only (XQuAD dev
+# H1, TyDi T1); a model not listed gets MiniLM's. MiniLM's were chosen by earlier sessions on H1.
+MODEL_WEIGHTS = {
+    "sentence-transformers/all-MiniLM-L6-v2": {
+        "ar": "lexical=1,grams=1.5,dense=0.25",
+        "en": "lexical=0.3,translated=1.2,dense=1.5,grams=0.35",
+    },
+    "intfloat/multilingual-e5-small": {
+        "ar": "lexical=0.15,grams=0.3,dense=1.5",
+        "en": "grams=0.3,translated=0.15,dense=1.5",
+    },
+}
+
+
+def default_weights(model: str, lang: str) -> str:
+    """The fusion weights chosen for this embedder and question language."""
+    table = MODEL_WEIGHTS.get(model, MODEL_WEIGHTS["sentence-transformers/all-MiniLM-L6-v2"])
+    return table["ar" if lang == "ar" else "en"]
+
+
 def parse_weights(spec: str) -> dict[str, float]:
     """'lexical=1,dense=0.5' -> {'lexical': 1.0, 'dense': 0.5}."""
     out: dict[str, float] = {}

@@ -15,7 +15,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.answer import Hit
-from assistant.fusion import ChannelScores, parse_weights, rrf, zsum
+from assistant.fusion import ChannelScores, default_weights, parse_weights, rrf, zsum
 from assistant.neighbours import MERGE_DEPTH, join_neighbours
 from assistant.query import QueryPlan, plan_query
 from assistant.question import question_language
@@ -65,7 +65,8 @@ def channel_scores(plan: QueryPlan, snap: Snapshot) -> dict[str, ChannelScores]:
 
 def channel_weights(snap: Snapshot, lang: str) -> dict[str, float]:
     s = snap.settings
-    return parse_weights(s.weights_ar if lang == "ar" else s.weights_en)
+    spec = s.weights_ar if lang == "ar" else s.weights_en
+    return parse_weights(spec or default_weights(snap.embedder.name, lang))
 
 
 def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:

@@ -194,9 +194,14 @@ def bench_ours(prep: Prepared, work: Path, args: argparse.Namespace) -> dict[str
 
 
 def bench_peer(peer: str, prep: Prepared, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    index_dir = work / prep.size / f"index-{peer}"
+    from assistant.config import Settings
+    from index.embedder import resolve_model
+
+    model = resolve_model(Settings.from_env().model)  # the peers read Sanad's own encoder folder
+    index_dir = work / prep.size / f"index-{peer}-{Path(model.location).name}"
     job = {
         "system": peer,
+        "model_path": model.location,
         "passages": str(prep.passages_file),
         "load": str(prep.load_file),
         "recall": str(prep.recall_file) if prep.recall_file else None,

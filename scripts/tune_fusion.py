@@ -142,7 +142,7 @@ def search(scored: list[Scored], channels: list[str], pool: int) -> dict[str, fl
 
 def main(argv: list[str] | None = None) -> int:
     from assistant.config import Settings
-    from assistant.fusion import parse_weights
+    from assistant.fusion import default_weights, parse_weights
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default="multilingual-e5-small")
@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             fit = [s for s in scored if s.lang == lang and s.split in ("H1", "T1")]
             chans = [c for c in CHANNELS if any(c in s.z for s in fit)]
             best = search(fit, chans, pool)
-            default = parse_weights(defaults.weights_ar if lang == "ar" else defaults.weights_en)
+            spec = defaults.weights_ar if lang == "ar" else defaults.weights_en
+            default = parse_weights(spec or default_weights(snap.embedder.name, lang))
             row = {"weights": best, "default": default, "splits": {}}
             for split in ("H1", "H2", "T1", "T2"):
                 part = [s for s in scored if s.lang == lang and s.split == split]
