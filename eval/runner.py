@@ -20,28 +20,44 @@ from assistant.config import Settings
 from eval.citations import quote_problems
 from eval.questions import Question
 from eval.summary import score_record
-from index.documents import Document, decode_article
+from index.documents import Document, read_articles
 from index.errors import SanadError
+from index.records import FieldMap
 
 
 class SourceTexts:
-    """The corpus files as the index read them (same decoding and newline folding), by doc_id."""
+    """The corpus' articles as the index read them (same readers, decoding and newline folding), by doc_id.
 
-    def __init__(self, corpus_dir: Path) -> None:
+    A document id names its file (`a.txt`), a record in it (`news.jsonl#17`) or a file packed in
+    a zip (`2015.zip/day.json#3`); the file is read once and every article in it is kept.
+    """
+
+    def __init__(self, corpus_dir: Path, fields: FieldMap | None = None) -> None:
         self.root = Path(corpus_dir).resolve()
+        self.fields = fields
         self._cache: dict[str, str | None] = {}
+        self._files_read: set[str] = set()
 
     def __call__(self, doc_id: str) -> str | None:
         if doc_id not in self._cache:
-            self._cache[doc_id] = self._load(doc_id)
-        return self._cache[doc_id]
+            self._read_file_of(doc_id)
+        return self._cache.setdefault(doc_id, None)
 
-    def _load(self, doc_id: str) -> str | None:
-        path = (self.root / doc_id).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            return None
-        doc = decode_article(doc_id, path.read_bytes())
-        return doc.text if isinstance(doc, Document) else None
+    def _read_file_of(self, doc_id: str) -> None:
+        parts = doc_id.split("#", 1)[0].split("/")
+        for i in range(len(parts), 0, -1):  # the longest prefix that is a file: the article's own, or its zip
+            name = "/".join(parts[:i])
+            path = (self.root / name).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                break
+        else:
+            return
+        if name in self._files_read:
+            return
+        self._files_read.add(name)
+        for doc in read_articles(name, path.read_bytes(), None, self.fields):
+            if isinstance(doc, Document):
+                self._cache[doc.doc_id] = doc.text
 
 
 @dataclass
