@@ -51,9 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     idx = sub.add_parser("index", help="add articles, show or rebuild the index", parents=[common])
     isub = idx.add_subparsers(dest="index_command", required=True, metavar="ACTION")
-    add = isub.add_parser("add", help="add .txt/.md files or folders (UTF-8)", parents=[common])
+    add = isub.add_parser(
+        "add", help="add articles: .txt/.md, .jsonl/.json/.csv records, .html pages, .zip of these, or folders",
+        parents=[common],
+    )
     add.add_argument("paths", nargs="+", type=Path)
     add.add_argument("--max-file-mb", type=float, default=None, help="refuse files larger than this (default 50)")
+    add.add_argument(
+        "--field", action="append", default=[], metavar="FIELD=NAME",
+        help="read a record field from another key, e.g. --field date=date_extracted "
+        "(fields: id, title, text, date, source, url; repeatable)",
+    )
     isub.add_parser("info", help="what is indexed", parents=[common])
     isub.add_parser("rebuild", help="re-index everything with the current model and analyzer", parents=[common])
     isub.add_parser("sample", help="index the built-in sample article", parents=[common])
@@ -148,8 +156,14 @@ def _with_index(sanad, settings) -> None:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.sanad import Sanad, sample_corpus_dir
+    from index.records import FieldMap
 
     settings = settings_from_args(args)
+    try:
+        fields = FieldMap.parse(getattr(args, "field", None))
+    except ValueError as e:
+        print(f"sanad: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
     sanad = Sanad(settings)
     if args.index_command == "info":
         print(json.dumps(sanad.stats(), ensure_ascii=False, indent=2))
@@ -161,7 +175,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         else:
             paths = [sample_corpus_dir()] if args.index_command == "sample" else args.paths
             max_bytes = int(args.max_file_mb * 1e6) if getattr(args, "max_file_mb", None) else None
-            report = sanad.add_paths(paths, bar, max_bytes)
+            report = sanad.add_paths(paths, bar, max_bytes, fields)
     finally:
         bar.close()
     _print_report(report)

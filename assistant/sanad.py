@@ -25,9 +25,10 @@ from assistant.retriever import SanadRetriever, retrieve
 from assistant.snapshot import Snapshot
 from index.bridge import bridge_mode
 from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
-from index.documents import Document, Refusal, decode_article, iter_articles
+from index.documents import Document, Refusal, iter_articles, read_articles
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexNotFoundError
+from index.records import FieldMap
 from index.store import IndexData, IndexStore
 
 log = logging.getLogger(__name__)
@@ -162,14 +163,27 @@ class Sanad:
         log.info("no index at %s: indexing the built-in sample corpus", self.store.root)
         return self.add_paths([sample_corpus_dir()], progress)
 
-    def add_paths(self, paths: Iterable[Path], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+    def add_paths(
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        max_bytes: int | None = None,
+        fields: FieldMap | None = None,
+    ) -> AddReport:
+        """Add files and folders (any format `index.documents` reads); `fields` maps record fields."""
         limit = max_bytes if max_bytes is not None else int(self.settings.max_file_mb * 1e6)
-        return self._add(iter_articles([Path(p) for p in paths], limit), progress)
+        return self._add(iter_articles([Path(p) for p in paths], limit, fields), progress)
 
-    def add_texts(self, items: Sequence[tuple[str, bytes]], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+    def add_texts(
+        self,
+        items: Sequence[tuple[str, bytes]],
+        progress: Progress | None = None,
+        max_bytes: int | None = None,
+        fields: FieldMap | None = None,
+    ) -> AddReport:
         """Add in-memory files (name, bytes), e.g. web uploads; names become document ids."""
         limit = max_bytes if max_bytes is not None else int(self.settings.upload_max_mb * 1e6)
-        return self._add((decode_article(name, data, limit) for name, data in items), progress)
+        return self._add((doc for name, data in items for doc in read_articles(name, data, limit, fields)), progress)
 
     def _add(self, items: Iterable[Document | Refusal], progress: Progress | None) -> AddReport:
         report = AddReport()
@@ -208,7 +222,10 @@ class Sanad:
     def rebuild(self, progress: Progress | None = None) -> AddReport:
         """Re-index every stored document with the current settings (model, analyzer, passages)."""
         with self._write_lock, self.store.write_lock():
-            docs = [Document(d.doc_id, d.text, d.sha256, d.title) for d in self.store.load_documents()]
+            docs = [
+                Document(d.doc_id, d.text or "", d.sha256, d.title, d.source, d.date, d.url)
+                for d in self.store.load_documents()
+            ]
         opts = self.build_options()
         emb = self.embedder()
         with self._write_lock, self.store.write_lock():
