@@ -48,6 +48,10 @@ class Settings:
     # For English questions "grams" are the character 4-grams of the dictionary translations.
     weights_ar: str = "lexical=1,grams=1.5,dense=0.25"
     weights_en: str = "lexical=0.3,translated=1.2,dense=1.5,grams=0.35"  # re-chosen for 128-token passages
+    # The recency prior for questions about the latest news (assistant/recency.py): strength in
+    # standard deviations of the candidates' fused scores (0 = off), and the half-life of its decay.
+    recency_weight: float = 1.0
+    recency_half_life_days: float = 7.0
     # Answers.
     llm: str = ""  # "provider:model" for LangChain's init_chat_model; empty = extractive answers, no network
     # Input limits.

@@ -39,6 +39,7 @@ from assistant.spans import (
     fit_level,
     fits_better,
 )
+from assistant.when import dated_relative_day
 from index.builder import TEXT_FIELD
 from index.numbers import find_numbers
 from index.stopwords import is_stopword
@@ -282,11 +283,13 @@ def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context:
     if found is None:
         return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
     best = found.sentence
-    ev = Evidence(best.coverage, _unseen(keys, cands), _typed(qtype, found, plan.lang), needs_type(qtype), _support(keys, cands))
-    if should_abstain(ev, plan.lang):
-        return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
     h = hits[best.hit_rank]
     v = best.view
+    # A dated article's «أمس» answers "when": assistant.when resolves it once the answer is built.
+    typed = _typed(qtype, found, plan.lang) or (qtype.kind == "when" and dated_relative_day(snap, h.doc_id, v.start, v.end))
+    ev = Evidence(best.coverage, _unseen(keys, cands), typed, needs_type(qtype), _support(keys, cands))
+    if should_abstain(ev, plan.lang):
+        return Answer(plan.question, plan.lang, ABSTAIN[plan.lang], True, [], hits)
     span = found.spans[0]
     citation = Citation(1, h.doc_id, v.start, v.end, v.text, h.start, h.end, h.text, span.start, span.end)
     text = compose(plan.lang, span.display, v.text, span)

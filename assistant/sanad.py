@@ -27,7 +27,8 @@ from index.bridge import bridge_mode
 from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
 from index.documents import Document, Refusal, iter_articles, read_articles
 from index.embedder import Embedder, load_embedder
-from index.errors import IndexNotFoundError
+from index.errors import BadQuestionError, IndexNotFoundError
+from index.filters import SearchFilter, doc_table, unknown_sources
 from index.records import FieldMap
 from index.store import IndexData, IndexStore
 
@@ -244,33 +245,67 @@ class Sanad:
         return report
 
     # -- questions -----------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        top_k: int | None = None,
+        filter: SearchFilter | None = None,  # noqa: A002 - the retriever interface's name
+    ) -> Answer:
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         snap = self.snapshot()
         answer = self.chain.invoke(
-            {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+            {
+                "question": question,
+                "history": list(history or []),
+                "top_k": top_k or self.settings.top_k,
+                "snapshot": snap,
+                "filter": filter,
+            }
         )
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
     def ask_stream(
-        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        top_k: int | None = None,
+        filter: SearchFilter | None = None,  # noqa: A002
     ) -> Iterator[str | Answer]:
         """Like `ask`, for a chat UI: text pieces as a chat model writes them (none on the
         extractive path), then the final `Answer`, whose text is what should stay on screen."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         snap = self.snapshot()
-        state = {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+        state = {
+            "question": question,
+            "history": list(history or []),
+            "top_k": top_k or self.settings.top_k,
+            "snapshot": snap,
+            "filter": filter,
+        }
         for chunk in self.chain.stream(state):
             if isinstance(chunk, Answer):
                 chunk.latency_ms = (time.perf_counter() - t0) * 1000
             yield chunk
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
+    def retrieve(self, question: str, top_k: int | None = None, filter: SearchFilter | None = None) -> list[Hit]:  # noqa: A002
         question = clean_question(question, self.settings.max_question_chars)
-        return retrieve(question, self.snapshot(), top_k or self.settings.top_k)
+        return retrieve(question, self.snapshot(), top_k or self.settings.top_k, filt=filter)
+
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles, as written (for a filter's choices)."""
+        return doc_table(self.snapshot().index).source_names if self.store.exists() else []
+
+    def check_filter(self, filt: SearchFilter) -> None:
+        """Refuse a filter naming an outlet no indexed article has, listing the ones there are."""
+        unknown = unknown_sources(self.snapshot().index, filt)
+        if unknown:
+            have = ", ".join(self.outlets()) or "none: the articles have no outlet"
+            msg = f"no indexed article is from {', '.join(unknown)}; the outlets are: {have}"
+            raise BadQuestionError(msg)
 
     def stats(self) -> dict:
         if not self.store.exists():

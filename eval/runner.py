@@ -22,6 +22,7 @@ from eval.questions import Question
 from eval.summary import score_record
 from index.documents import Document, read_articles
 from index.errors import SanadError
+from index.filters import SearchFilter
 from index.records import FieldMap
 
 
@@ -78,11 +79,12 @@ def build_record(q: Question, answer: Any | None, latency_ms: float, error: str 
         "short_answer": getattr(answer, "short", None),
         "abstained": bool(answer.abstained) if answer is not None else False,
         "citations": [
-            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote}
+            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote, **_source(c)}
             for c in (answer.citations if answer is not None else [])
         ],
         "retrieved": [
-            {"doc_id": h.doc_id, "start": h.start, "end": h.end, "score": round(float(h.score), 6), "text": h.text}
+            {"doc_id": h.doc_id, "start": h.start, "end": h.end, "score": round(float(h.score), 6), "text": h.text,
+             **_source(h)}
             for h in (answer.retrieved if answer is not None else [])
         ],
         "latency_ms": round(latency_ms, 2),
@@ -94,6 +96,12 @@ def build_record(q: Question, answer: Any | None, latency_ms: float, error: str 
     }
     record["scores"] = score_record(record)
     return record
+
+
+def _source(item: Any) -> dict[str, Any]:
+    """title/source/date/url (null where unknown) and the near-duplicate copies of a cited or retrieved article."""
+    d = item.to_dict()
+    return {k: d.get(k) for k in ("title", "source", "date", "url", "also_published_by")}
 
 
 def check_offsets(records: Sequence[dict[str, Any]], source: Callable[[str], str | None]) -> list[str]:
@@ -126,12 +134,14 @@ class _IndexBar:
             self.bar.close()
 
 
-def index_corpus(sanad: Any, corpus_dir: Path, *, progress: bool) -> tuple[dict[str, Any], list[str]]:
+def index_corpus(
+    sanad: Any, corpus_dir: Path, *, progress: bool, fields: FieldMap | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Add the corpus (unchanged files are skipped, so a matching index is reused as is)."""
     bar = _IndexBar(progress)
     t0 = time.perf_counter()
     try:
-        report = sanad.add_paths([Path(corpus_dir)], progress=bar)
+        report = sanad.add_paths([Path(corpus_dir)], progress=bar, fields=fields)
     finally:
         bar.close()
     seconds = time.perf_counter() - t0
@@ -165,25 +175,29 @@ def run(
     top_k: int | None = None,
     progress: bool = True,
     sanad: Any | None = None,
+    filt: SearchFilter | None = None,
+    fields: FieldMap | None = None,
 ) -> RunResult:
     """Index `corpus_dir` into `settings.index_dir` (or into the given `sanad`), answer every
-    question, check every offset."""
+    question (within `filt`, when given), check every offset."""
     if sanad is None:
         from assistant.sanad import Sanad  # heavy (models); only needed once a run starts
 
         sanad = Sanad(settings)
-    index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress)
+    index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress, fields=fields)
+    if filt is not None and not filt.empty:
+        sanad.check_filter(filt)
     if questions:  # load the models before the clock starts, so question 1 is not charged for it
         with contextlib.suppress(SanadError):  # a bad question is reported when it is asked
-            sanad.retrieve(questions[0].question, top_k=1)
+            sanad.retrieve(questions[0].question, top_k=1, filter=filt)
     records = []
     for q in tqdm(questions, desc="questions", unit="q", disable=not progress):
         answer, error = None, None
         start = time.perf_counter()
         try:
-            answer = sanad.ask(q.question, top_k=top_k)
+            answer = sanad.ask(q.question, top_k=top_k, filter=filt)
         except SanadError as e:
             error = f"{type(e).__name__}: {e}"
         records.append(build_record(q, answer, (time.perf_counter() - start) * 1000, error))
-    problems = check_offsets(records, SourceTexts(corpus_dir))
+    problems = check_offsets(records, SourceTexts(corpus_dir, fields))
     return RunResult(records, index_summary, problems, warnings)

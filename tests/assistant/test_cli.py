@@ -177,3 +177,42 @@ def test_embed_backend_comes_from_the_environment_then_the_flag(index_dir: Path,
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ask", "q", "--embed-backend", "fp8"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+# -- a news archive: records with metadata, filters, sources ------------------------------------------
+def test_news_records_import_with_a_field_map_and_answers_show_their_sources(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    assert "added 8" in capsys.readouterr().out
+    question = "كم سريرا في مستشفى النخيل الجديد؟"
+    assert main(["ask", question, "--json", "--source", "okaz"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    [c] = d["citations"]
+    assert (c["source"], c["date"], c["url"]) == ("okaz", "2015-07-11T02:10:00", "https://news.example/okaz/1")
+    assert {r["source"] for r in d["retrieved"]} == {"okaz"}
+    assert [a["source"] for a in c["also_published_by"]] == ["spa", "alriyadh"]
+    assert main(["ask", question, "--since", "2015-07-12", "--until", "2015-07-31"]) == 0
+    out = capsys.readouterr().out
+    assert "[1] alriyadh · 2015-07-12 · الصحة تفتتح مستشفى النخيل" in out
+    assert "https://news.example/riyadh/1" in out and "also published by: spa · 2015-07-10" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--since", "last week"], "--since: unreadable date 'last week'; write it as YYYY-MM-DD"),
+        (["--since", "2015-08-01", "--until", "2015-07-01"], "is after --until"),
+        (["--source", "reuters"], "no indexed article is from reuters; the outlets are: almadina, alriyadh"),
+    ],
+)
+def test_bad_filters_are_refused_in_one_line(index_dir: Path, news_corpus: Path, flags, message, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "ما الخبر؟", *flags]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_bad_field_flag_is_refused_before_anything_is_read(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "author=writer"]) == EXIT_USER_ERROR
+    assert "the fields are id, title, text, date, source, url" in capsys.readouterr().err
+    assert not index_dir.exists()
