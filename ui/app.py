@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from index.filters import SearchFilter
 from ui.handlers import Handlers
 
 if TYPE_CHECKING:
@@ -50,7 +51,25 @@ def _header() -> str:
     )
 
 
-def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
+def filter_controls(h: Handlers, default: SearchFilter | None = None) -> list[gr.components.Component]:
+    """The side panel's search scope: a date range and a choice of outlets (none chosen: all)."""
+    import gradio as gr
+
+    default = default or SearchFilter()
+    outlets = h.outlet_choices()
+    chosen = [o for o in outlets if o.casefold() in default.sources]
+    gr.HTML('<div class="sanad-panel-title">Search only · ابحث في</div>')
+    with gr.Group(elem_id="sanad-filters"):
+        since = gr.Textbox(label="From · من (YYYY-MM-DD)", value=default.since.isoformat() if default.since else "",
+                           elem_id="sanad-since", max_lines=1)  # fmt: skip
+        until = gr.Textbox(label="To · إلى (YYYY-MM-DD)", value=default.until.isoformat() if default.until else "",
+                           elem_id="sanad-until", max_lines=1)  # fmt: skip
+        pick = gr.Dropdown(choices=outlets, value=chosen, multiselect=True, label="Outlets · المصادر",
+                           elem_id="sanad-outlets", allow_custom_value=False)  # fmt: skip
+    return [since, until, pick]
+
+
+def build_app(sanad: Sanad, settings: Settings, default_filter: SearchFilter | None = None) -> gr.Blocks:
     """The chat page. Styling is passed at launch (`launch_options`), as Gradio 6 expects."""
     import gradio as gr
 
@@ -112,13 +131,15 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
                 )
                 files = gr.File(file_count="multiple", show_label=False, elem_id="sanad-upload", height=120)
                 report = gr.HTML("", elem_id="sanad-report", min_height=90)
+                scope = filter_controls(h, default_filter)
 
         ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
         outs = [box, chat, state]
-        box.submit(h.ask, [box, state], outs, **ask_opts)
-        send.click(h.ask, [box, state], outs, **ask_opts)
+        ins = [box, state, *scope]
+        box.submit(h.ask, ins, outs, **ask_opts)
+        send.click(h.ask, ins, outs, **ask_opts)
         for ds in sets:
-            ds.click(pick, ds, box, queue=False).then(h.ask, [box, state], outs, **ask_opts)
+            ds.click(pick, ds, box, queue=False).then(h.ask, ins, outs, **ask_opts)
         clear.click(lambda: ("", [], {"shown": [], "plain": []}), None, outs, queue=False)
         files.upload(
             add,
@@ -163,9 +184,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def start(sanad: Sanad, settings: Settings) -> tuple[gr.Blocks, str]:
+def start(sanad: Sanad, settings: Settings, default_filter: SearchFilter | None = None) -> tuple[gr.Blocks, str]:
     """Build and serve the page without blocking; returns (app, local URL). Tests use this too."""
-    demo = build_app(sanad, settings)
+    demo = build_app(sanad, settings, default_filter)
     demo.queue(default_concurrency_limit=ASK_CONCURRENCY)
     _, url, _ = demo.launch(prevent_thread_lock=True, **launch_options(settings))
     return demo, url
@@ -177,7 +198,7 @@ def _configure_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests
 
 
-def launch(settings: Settings | None = None) -> None:
+def launch(settings: Settings | None = None, default_filter: SearchFilter | None = None) -> None:
     """`sanad chat`: load the index and model while Gradio imports, then serve until interrupted.
 
     A problem with the index (missing, corrupt, locked) does not stop the page: it is logged here
@@ -211,7 +232,7 @@ def launch(settings: Settings | None = None) -> None:
         raise box["problem"]
     if "problem" in box:
         log.error("%s", box["problem"])
-    demo, url = start(box["sanad"], settings)
+    demo, url = start(box["sanad"], settings, default_filter)
     log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
     print(f"Sanad chat: {url}", flush=True)  # noqa: T201
     demo.block_thread()  # returns on Ctrl-C, after closing the server

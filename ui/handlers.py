@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from index.filters import SearchFilter
 from ui import render, upload
 from ui.bidi import language
 
@@ -40,8 +41,16 @@ class Handlers:
         self.sanad = sanad
         self.settings = settings
 
-    def ask(self, question: str | None, state: dict[str, list]) -> Iterator[tuple[str, list, dict]]:
-        """Show the question at once, then the answer with its sources (or a readable error)."""
+    def ask(
+        self,
+        question: str | None,
+        state: dict[str, list],
+        since: str | None = None,
+        until: str | None = None,
+        outlets: list[str] | None = None,
+    ) -> Iterator[tuple[str, list, dict]]:
+        """Show the question at once, then the answer with its sources (or a readable error),
+        searching only the articles of the date range and outlets chosen on the page."""
         question = question or ""
         shown, plain = list(state.get("shown", [])), list(state.get("plain", []))
         if not question.strip():
@@ -51,10 +60,11 @@ class Handlers:
         shown.append({"role": "user", "content": render.render_question(question)})
         yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
         try:
-            answer = self.sanad.ask(question, history=plain or None)
+            filt = page_filter(since, until, outlets)
+            answer = self.sanad.ask(question, history=plain or None, filter=filt)
             html = render.render_answer(answer, uuid.uuid4().hex[:8])
             plain += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]
-        except SanadError as e:
+        except (SanadError, ValueError) as e:  # ValueError: a date the page's filter cannot read
             html = render.render_error(str(e), lang)
         except Exception:
             log.exception("answering failed")
@@ -94,6 +104,18 @@ class Handlers:
 
     def stats(self) -> str:
         return _stats_html(self.sanad)
+
+    def outlet_choices(self) -> list[str]:
+        """The outlets of the indexed articles, for the page's outlet choice."""
+        try:
+            return self.sanad.outlets()
+        except SanadError:
+            return []
+
+
+def page_filter(since: str | None, until: str | None, outlets: list[str] | None) -> SearchFilter:
+    """The chat page's date range and outlets as a SearchFilter (ValueError for an unreadable date)."""
+    return SearchFilter.build((since or "").strip() or None, (until or "").strip() or None, outlets or [])
 
 
 def _forget_uploads(paths: list[Path]) -> None:
