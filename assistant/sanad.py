@@ -28,7 +28,7 @@ from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
 from index.documents import Document, Refusal, iter_articles, read_articles
 from index.embedder import Embedder, load_embedder
 from index.errors import BadQuestionError, IndexNotFoundError
-from index.filters import SearchFilter, doc_table, unknown_sources
+from index.filters import SearchFilter, archive_stats, doc_table, unknown_sources
 from index.records import FieldMap
 from index.store import IndexData, IndexStore
 
@@ -313,6 +313,7 @@ class Sanad:
         snap = self.snapshot()
         return {
             "documents": len(snap.index.documents),
+            **archive_stats(snap.index),
             "passages": snap.index.n_passages,
             "model": snap.index.settings.get("model"),
             "dim": snap.index.settings.get("dim"),

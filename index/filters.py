@@ -153,3 +153,18 @@ def unknown_sources(data: IndexData, filt: SearchFilter) -> list[str]:
     """Outlets named in `filt` that no indexed article has (a typo, most likely)."""
     known = set(doc_table(data).outlets)
     return sorted(s for s in filt.sources if s not in known)
+
+
+def archive_stats(data: IndexData) -> dict:
+    """What the archive holds, for `sanad index info`: outlets, the dated span, duplicate groups."""
+    table = doc_table(data)
+    dated = [d.date[:10] for d in data.documents if d.date]
+    groups = np.unique(table.group, return_counts=True)[1] if len(table.group) else np.zeros(0, np.int64)
+    return {
+        "outlets": len(table.outlets),
+        "dated_documents": len(dated),
+        "first_date": min(dated) if dated else None,
+        "last_date": max(dated) if dated else None,
+        "duplicate_groups": int((groups > 1).sum()),
+        "documents_in_duplicate_groups": int(groups[groups > 1].sum()),
+    }

@@ -10,7 +10,7 @@ from scipy import sparse
 
 from index.archive import DocRecord
 from index.dense import DenseIndex
-from index.filters import SearchFilter, doc_table, passage_mask, unknown_sources
+from index.filters import SearchFilter, archive_stats, doc_table, passage_mask, unknown_sources
 from index.lexical import LexicalIndex
 from index.store import IndexData
 
@@ -91,3 +91,10 @@ def test_filter_from_a_mapping_and_bad_input() -> None:
 
 def test_unknown_sources_are_named() -> None:
     assert unknown_sources(index_of(DOCS), SearchFilter.build(None, None, ["okaz", "Reuters"])) == ["reuters"]
+
+
+def test_archive_stats_count_outlets_dates_and_groups() -> None:
+    assert archive_stats(index_of(DOCS)) == {
+        "outlets": 4, "dated_documents": 4, "first_date": "2015-07-05", "last_date": "2015-07-11",
+        "duplicate_groups": 1, "documents_in_duplicate_groups": 3,
+    }  # fmt: skip
