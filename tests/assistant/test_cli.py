@@ -216,3 +216,17 @@ def test_a_bad_field_flag_is_refused_before_anything_is_read(index_dir: Path, ne
     assert main(["index", "add", str(news_corpus), "--field", "author=writer"]) == EXIT_USER_ERROR
     assert "the fields are id, title, text, date, source, url" in capsys.readouterr().err
     assert not index_dir.exists()
+
+
+def test_rebuild_keeps_metadata_and_duplicate_groups(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    assert main(["index", "info"]) == 0
+    capsys.readouterr()
+    assert main(["index", "rebuild"]) == 0
+    assert main(["index", "info"]) == 0
+    info = json.loads(capsys.readouterr().out.split("\n", 1)[1])  # after rebuild's one-line report
+    assert (info["documents"], info["outlets"], info["duplicate_groups"], info["documents_in_duplicate_groups"]) == (8, 7, 1, 3)
+    assert (info["first_date"], info["last_date"]) == ("2015-07-01", "2015-07-25")
+    assert main(["ask", "كم سريرا في مستشفى النخيل الجديد؟", "--json"]) == 0
+    c = json.loads(capsys.readouterr().out)["citations"][0]
+    assert c["source"] == "spa" and len(c["also_published_by"]) == 2
