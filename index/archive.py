@@ -234,10 +234,12 @@ def _append_passages(
         msg = f"{ARCHIVE_FILE} keeps {kept} passages but the index has {first_new} before the new ones"
         raise RuntimeError(msg)
     (top,) = conn.execute("SELECT coalesce(max(id), -1) FROM passages").fetchone()
-    conn.executemany(
-        "INSERT INTO passages (id, doc, start_char, end_char) VALUES (?,?,?,?)",
-        (
-            (top + 1 + i - first_new, int(keys[doc_of[i]]), int(starts[i]), int(ends[i]))
-            for i in range(first_new, len(doc_of))
-        ),
-    )
+    rows = np.column_stack(
+        [
+            np.arange(top + 1, top + 1 + len(doc_of) - first_new, dtype=np.int64),
+            keys[doc_of[first_new:]],
+            starts[first_new:],
+            ends[first_new:],
+        ]
+    ).astype(np.int64)
+    conn.executemany("INSERT INTO passages (id, doc, start_char, end_char) VALUES (?,?,?,?)", rows.tolist())

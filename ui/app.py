@@ -51,22 +51,34 @@ def _header() -> str:
     )
 
 
-def filter_controls(h: Handlers, default: SearchFilter | None = None) -> list[gr.components.Component]:
-    """The side panel's search scope: a date range and a choice of outlets (none chosen: all)."""
+def filter_controls(h: Handlers, default: SearchFilter | None = None) -> gr.State:
+    """The side panel's search scope: a date range and a choice of outlets (none chosen: all).
+
+    The choice lives in the visitor's session state, so the page's "ask" endpoint keeps taking
+    the question alone (HTTP clients and the load test are unchanged) and uses the scope set here.
+    """
     import gradio as gr
 
     default = default or SearchFilter()
     outlets = h.outlet_choices()
     chosen = [o for o in outlets if o.casefold() in default.sources]
+    since0 = default.since.isoformat() if default.since else ""
+    until0 = default.until.isoformat() if default.until else ""
+    scope = gr.State({"since": since0, "until": until0, "outlets": chosen})
     gr.HTML('<div class="sanad-panel-title">Search only · ابحث في</div>')
     with gr.Group(elem_id="sanad-filters"):
-        since = gr.Textbox(label="From · من (YYYY-MM-DD)", value=default.since.isoformat() if default.since else "",
-                           elem_id="sanad-since", max_lines=1)  # fmt: skip
-        until = gr.Textbox(label="To · إلى (YYYY-MM-DD)", value=default.until.isoformat() if default.until else "",
-                           elem_id="sanad-until", max_lines=1)  # fmt: skip
+        since = gr.Textbox(label="From · من (YYYY-MM-DD)", value=since0, elem_id="sanad-since", max_lines=1)
+        until = gr.Textbox(label="To · إلى (YYYY-MM-DD)", value=until0, elem_id="sanad-until", max_lines=1)
         pick = gr.Dropdown(choices=outlets, value=chosen, multiselect=True, label="Outlets · المصادر",
                            elem_id="sanad-outlets", allow_custom_value=False)  # fmt: skip
-    return [since, until, pick]
+    controls = [since, until, pick]
+
+    def keep(s: str, u: str, o: list[str] | None) -> dict:
+        return {"since": s or "", "until": u or "", "outlets": list(o or [])}
+
+    for c in controls:
+        c.change(keep, controls, scope, queue=False, api_visibility="private")
+    return scope
 
 
 def build_app(sanad: Sanad, settings: Settings, default_filter: SearchFilter | None = None) -> gr.Blocks:
@@ -135,7 +147,7 @@ def build_app(sanad: Sanad, settings: Settings, default_filter: SearchFilter | N
 
         ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
         outs = [box, chat, state]
-        ins = [box, state, *scope]
+        ins = [box, state, scope]
         box.submit(h.ask, ins, outs, **ask_opts)
         send.click(h.ask, ins, outs, **ask_opts)
         for ds in sets:

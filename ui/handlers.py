@@ -42,15 +42,11 @@ class Handlers:
         self.settings = settings
 
     def ask(
-        self,
-        question: str | None,
-        state: dict[str, list],
-        since: str | None = None,
-        until: str | None = None,
-        outlets: list[str] | None = None,
+        self, question: str | None, state: dict[str, list], scope: dict | None = None
     ) -> Iterator[tuple[str, list, dict]]:
         """Show the question at once, then the answer with its sources (or a readable error),
-        searching only the articles of the date range and outlets chosen on the page."""
+        searching only the articles of the date range and outlets chosen on the page (`scope`:
+        {"since", "until", "outlets"})."""
         question = question or ""
         shown, plain = list(state.get("shown", [])), list(state.get("plain", []))
         if not question.strip():
@@ -60,7 +56,8 @@ class Handlers:
         shown.append({"role": "user", "content": render.render_question(question)})
         yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
         try:
-            filt = page_filter(since, until, outlets)
+            scope = scope or {}
+            filt = page_filter(scope.get("since"), scope.get("until"), scope.get("outlets"))
             answer = self.sanad.ask(question, history=plain or None, filter=filt)
             html = render.render_answer(answer, uuid.uuid4().hex[:8])
             plain += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}]

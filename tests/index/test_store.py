@@ -236,7 +236,7 @@ def _kill_during_save(root: Path, seed: int) -> None:
     try:
         line = child.stdout.readline()
         assert line.strip() == "ready", child.stderr.read()
-        time.sleep(random.Random(seed).uniform(0.0, 1.5))
+        time.sleep(random.Random(seed).uniform(0.0, 3.0))  # a save of this size takes ~1 s
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)

@@ -38,15 +38,18 @@ def test_the_page_offers_a_date_range_and_the_indexed_outlets(news_sanad) -> Non
     outlets = by_id["sanad-outlets"]
     assert [c[0] for c in outlets.choices] == ["almadina", "alriyadh", "arriyadiyah", "Gulf News", "okaz", "sabq", "spa"]
     assert outlets.value == ["okaz"] and outlets.multiselect
+    scopes = [b for b in demo.blocks.values() if type(b).__name__ == "State" and isinstance(b.value, dict) and "outlets" in b.value]
+    assert [s.value for s in scopes] == [{"since": "2015-07-01", "until": "", "outlets": ["okaz"]}]
 
 
 def test_asking_on_the_page_searches_only_the_chosen_outlets_and_dates(news_sanad) -> None:
     from ui.handlers import Handlers
 
     h = Handlers(news_sanad, Settings.from_env(environ={}))
-    *_, (_, shown, _) = h.ask("كم سريرا في مستشفى النخيل الجديد؟", {"shown": [], "plain": []}, "", "", ["alriyadh"])
+    fresh = {"shown": [], "plain": []}
+    *_, (_, shown, _) = h.ask("كم سريرا في مستشفى النخيل الجديد؟", fresh, {"since": "", "until": "", "outlets": ["alriyadh"]})
     html = shown[-1]["content"]
     assert "alriyadh" in html and "2015-07-12" in html and "https://news.example/riyadh/1" in html
     assert "نُشر أيضًا في" in html  # spa and okaz carried the same wire story
-    *_, (_, shown, _) = h.ask("كم سريرا في مستشفى النخيل الجديد؟", {"shown": [], "plain": []}, "yesterday", "", [])
+    *_, (_, shown, _) = h.ask("كم سريرا في مستشفى النخيل الجديد؟", fresh, {"since": "yesterday"})
     assert "sanad-error" in shown[-1]["content"] and "--since" in shown[-1]["content"]
