@@ -28,7 +28,7 @@ from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
 from index.documents import Document, Refusal, iter_articles, read_articles
 from index.embedder import Embedder, load_embedder
 from index.errors import BadQuestionError, IndexNotFoundError
-from index.filters import SearchFilter, archive_stats, doc_table, unknown_sources
+from index.filters import SearchFilter, archive_stats, doc_table, passage_mask, unknown_sources
 from index.records import FieldMap
 from index.store import IndexData, IndexStore
 
@@ -139,6 +139,7 @@ class Sanad:
         # Answering never appends to this copy (writers reload from the store), so its lexical
         # fields keep only their BM25 weights.
         serving = dataclasses.replace(data, lexical={k: v.for_serving() for k, v in data.lexical.items()})
+        passage_mask(serving, None)  # per-document arrays and the duplicate faces, before the first question
         return Snapshot(serving, self.embedder(), self.settings, self.lexicon(), self.glosser())
 
     def snapshot(self) -> Snapshot:

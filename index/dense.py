@@ -132,7 +132,7 @@ class DenseIndex:
             ids, top = exact_top_k(self.vectors[rows], q, k)
             return rows[ids], top, mean, std
         bits = np.packbits(allowed, bitorder="little")
-        params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)))
+        params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits)))  # n: bytes
         params.efSearch = HNSW_EF_SEARCH
         scores, ids = self._index.search(q.reshape(1, -1), k, params=params)
         keep = ids[0] >= 0
