@@ -6,6 +6,33 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What a reader needs to check a source: its title, outlet, publication date and link ("" = unknown)."""
+
+    doc_id: str
+    title: str = ""
+    source: str = ""
+    date: str = ""  # ISO 8601
+    url: str = ""
+
+    def fields(self) -> dict[str, str | None]:
+        """title/source/date/url, null where unknown (the JSON contract)."""
+        return {"title": self.title or None, "source": self.source or None, "date": self.date or None, "url": self.url or None}
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"doc_id": self.doc_id, **self.fields()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleMeta:
+        return cls(d["doc_id"], *((d.get(k) or "") for k in ("title", "source", "date", "url")))
+
+
+def _meta_fields(meta: ArticleMeta | None, also: tuple[ArticleMeta, ...]) -> dict[str, Any]:
+    base = meta.fields() if meta is not None else ArticleMeta("").fields()
+    return {**base, "also_published_by": [a.to_dict() for a in also]}
+
+
 @dataclass(slots=True)
 class Hit:
     """One retrieved passage, in rank order. `text == document[start:end]`."""
@@ -17,9 +44,14 @@ class Hit:
     score: float
     text: str
     channels: dict[str, float] = field(default_factory=dict)  # channel -> rank-fusion contribution
+    meta: ArticleMeta | None = None
+    also: tuple[ArticleMeta, ...] = ()  # near-duplicate copies of the article, earliest first
 
     def to_dict(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "score": self.score, "text": self.text}
+        return {
+            "doc_id": self.doc_id, "start": self.start, "end": self.end, "score": self.score, "text": self.text,
+            **_meta_fields(self.meta, self.also),
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -37,9 +69,14 @@ class Citation:
     # The short answer's span inside the document, when one was extracted from this quote.
     span_start: int | None = None
     span_end: int | None = None
+    meta: ArticleMeta | None = None
+    also: tuple[ArticleMeta, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "doc_id": self.doc_id, "start": self.start, "end": self.end, "quote": self.quote}
+        return {
+            "n": self.n, "doc_id": self.doc_id, "start": self.start, "end": self.end, "quote": self.quote,
+            **_meta_fields(self.meta, self.also),
+        }  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -53,6 +90,8 @@ class Answer:
     short: str | None = None  # the short answer span (value, name, date...), when one was found
     standalone_question: str | None = None  # the question after follow-up resolution, if it changed
     latency_ms: float = 0.0
+    # A relative date the short answer was resolved from: {date, words, doc_id, start, end, published}.
+    resolved_date: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -67,6 +106,8 @@ class Answer:
         }
         if self.standalone_question:
             d["standalone_question"] = self.standalone_question
+        if self.resolved_date:
+            d["resolved_date"] = self.resolved_date
         return d
 
 

@@ -1,23 +1,26 @@
-"""The answer path as langchain-core Runnables: check -> language -> follow-up -> retrieve -> answer.
+"""The answer path as langchain-core Runnables: check -> language -> follow-up -> retrieve -> answer -> sources.
 
 The state is a plain dict that each step extends (`assign`), so any step can be swapped (an LLM
 answerer for the extractive one, a different retriever) or invoked alone in a test. Input:
-{"question", "history", "top_k", "snapshot"}; output: an `Answer`.
+{"question", "history", "top_k", "snapshot", "filter"}; output: an `Answer`. Whatever step
+answered, the last one gives every citation its article's metadata and resolves a relative date
+in a "when" answer (`assistant.when`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import Answer
 from assistant.extract import extractive_answer
 from assistant.followup import resolve_followup
 from assistant.query import plan_query
 from assistant.question import clean_question, question_language
-from assistant.retriever import SanadRetriever, document_to_hit
+from assistant.retriever import SanadRetriever, attach_sources, document_to_hit
+from assistant.when import resolve_answer_date
 
 
 def _check(state: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +47,7 @@ def retrieval_step(retriever: SanadRetriever) -> Callable[[dict[str, Any]], list
             plan=state["plan"],
             snapshot=state["snapshot"],
             top_k=state.get("top_k") or retriever.top_k,
+            filter=state.get("filter"),
         )
         return [document_to_hit(d) for d in docs]
 
@@ -66,6 +70,26 @@ def assign(key: str, step: Callable[[dict[str, Any]], Any], name: str) -> Runnab
     return RunnableLambda(lambda state: {**state, key: step(state)}, name=name)
 
 
+def finalise(answer: Answer, state: dict[str, Any]) -> Answer:
+    """The one place a built answer is completed: sources' metadata, then a relative date resolved."""
+    snap = state["snapshot"]
+    return resolve_answer_date(attach_sources(answer, snap), snap)
+
+
+class Finalised(Runnable[dict[str, Any], Answer]):
+    """An answer step followed by `finalise`; streamed text pieces pass through untouched."""
+
+    def __init__(self, inner: Runnable) -> None:
+        self.inner = inner
+
+    def invoke(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        return finalise(self.inner.invoke(input, config), input)
+
+    def stream(self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
+        for chunk in self.inner.stream(input, config):
+            yield finalise(chunk, input) if isinstance(chunk, Answer) else chunk
+
+
 def build_chain(retriever: SanadRetriever, answerer: Runnable | None = None) -> Runnable:
     """The full answer path; `answerer` replaces the extractive step (e.g. an LLM answerer)."""
     return (
@@ -74,5 +98,5 @@ def build_chain(retriever: SanadRetriever, answerer: Runnable | None = None) -> 
         | assign("context", _context, name="followup")
         | assign("plan", _plan, name="plan")
         | assign("hits", retrieval_step(retriever), name="retrieve")
-        | (answerer or RunnableLambda(_extractive, name="extractive_answer"))
+        | Finalised(answerer or RunnableLambda(_extractive, name="extractive_answer"))
     )

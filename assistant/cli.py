@@ -40,6 +40,22 @@ def _common() -> argparse.ArgumentParser:
     return p
 
 
+def add_filter_flags(p: argparse.ArgumentParser) -> None:
+    """--since/--until/--source: search only these articles (ask, chat, eval)."""
+    g = p.add_argument_group("which articles to search")
+    g.add_argument("--since", metavar="DATE", help="only articles published on or after DATE (YYYY-MM-DD)")
+    g.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
+    g.add_argument("--source", nargs="+", action="extend", default=[], metavar="NAME",
+                   help="only articles from these outlets (repeatable; case is ignored)")  # fmt: skip
+
+
+def filter_from_args(args: argparse.Namespace):
+    """The SearchFilter the flags describe (ValueError names a bad date)."""
+    from index.filters import SearchFilter
+
+    return SearchFilter.build(getattr(args, "since", None), getattr(args, "until", None), getattr(args, "source", []))
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(
@@ -51,9 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     idx = sub.add_parser("index", help="add articles, show or rebuild the index", parents=[common])
     isub = idx.add_subparsers(dest="index_command", required=True, metavar="ACTION")
-    add = isub.add_parser("add", help="add .txt/.md files or folders (UTF-8)", parents=[common])
+    add = isub.add_parser(
+        "add", help="add articles: .txt/.md, .jsonl/.json/.csv records, .html pages, .zip of these, or folders",
+        parents=[common],
+    )
     add.add_argument("paths", nargs="+", type=Path)
     add.add_argument("--max-file-mb", type=float, default=None, help="refuse files larger than this (default 50)")
+    add.add_argument(
+        "--field", action="append", default=[], metavar="FIELD=NAME",
+        help="read a record field from another key, e.g. --field date=date_extracted "
+        "(fields: id, title, text, date, source, url; repeatable)",
+    )
     isub.add_parser("info", help="what is indexed", parents=[common])
     isub.add_parser("rebuild", help="re-index everything with the current model and analyzer", parents=[common])
     isub.add_parser("sample", help="index the built-in sample article", parents=[common])
@@ -62,12 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
     ask.add_argument("--top-k", type=int, default=None, help="passages to retrieve (default 5)")
+    add_filter_flags(ask)
 
     chat = sub.add_parser("chat", help="the web chat (or --cli for a terminal conversation)", parents=[common])
     chat.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     chat.add_argument("--port", type=int, default=None, help="port (default 7860)")
     chat.add_argument("--cli", action="store_true", help="chat in the terminal instead of the browser")
     chat.add_argument("--llm", default=None, help="provider:model for LangChain's init_chat_model (optional)")
+    add_filter_flags(chat)
     chat.add_argument("--users-file", type=Path, default=None,
                       help="web chat logins (default: the per-user data dir; add users with: sanad users add NAME)")  # fmt: skip
     chat.add_argument("--allow-anonymous", action="store_true", default=None,
@@ -142,15 +168,34 @@ def _print_report(report) -> None:
     )
 
 
+def source_line(meta, doc_id: str) -> str:
+    """outlet · date · title, the way a reader names a news source ("" parts left out)."""
+    if meta is None:
+        return doc_id
+    parts = [meta.source, meta.date[:10], meta.title]
+    return " · ".join(p for p in parts if p) or doc_id
+
+
 def _print_answer(answer) -> None:
     print(answer.text)
     if answer.short and answer.short not in answer.text:
         print(f"\n→ {answer.short}")
+    if answer.resolved_date:
+        r = answer.resolved_date
+        print(f"  («{r['words']}» in an article of {r['published'][:10]} = {r['date']})")
     if answer.citations:
         print("\nSources:" if answer.lang == "en" else "\nالمصادر:")
         for c in answer.citations:
-            print(f"[{c.n}] {c.doc_id} [{c.start}:{c.end}]")
+            where = f"{c.doc_id} [{c.start}:{c.end}]" + (f"  {c.meta.url}" if c.meta and c.meta.url else "")
+            named = source_line(c.meta, c.doc_id)
+            if named == c.doc_id:  # a plain file: its name is its source
+                print(f"[{c.n}] {where}")
+            else:
+                print(f"[{c.n}] {named}")
+                print(f"    {where}")
             print(f"    {c.quote}")
+            if c.also:
+                print("    also published by: " + "; ".join(source_line(a, a.doc_id) for a in c.also))
 
 
 def _with_index(sanad, settings) -> None:
@@ -165,8 +210,14 @@ def _with_index(sanad, settings) -> None:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.sanad import Sanad, sample_corpus_dir
+    from index.records import FieldMap
 
     settings = settings_from_args(args)
+    try:
+        fields = FieldMap.parse(getattr(args, "field", None))
+    except ValueError as e:
+        print(f"sanad: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
     sanad = Sanad(settings)
     if args.index_command == "info":
         print(json.dumps(sanad.stats(), ensure_ascii=False, indent=2))
@@ -178,7 +229,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         else:
             paths = [sample_corpus_dir()] if args.index_command == "sample" else args.paths
             max_bytes = int(args.max_file_mb * 1e6) if getattr(args, "max_file_mb", None) else None
-            report = sanad.add_paths(paths, bar, max_bytes)
+            report = sanad.add_paths(paths, bar, max_bytes, fields)
     finally:
         bar.close()
     _print_report(report)
@@ -194,9 +245,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.top_k is not None and not 1 <= args.top_k <= 100:
         print("sanad: error: --top-k must be between 1 and 100", file=sys.stderr)
         return EXIT_USER_ERROR
+    try:
+        filt = filter_from_args(args)
+    except ValueError as e:
+        print(f"sanad: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
     sanad = Sanad(settings)
     _with_index(sanad, settings)
-    answer = sanad.ask(args.question, top_k=args.top_k)
+    sanad.check_filter(filt)
+    answer = sanad.ask(args.question, top_k=args.top_k, filter=filt)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -257,21 +314,28 @@ def cmd_chat(args: argparse.Namespace) -> int:
         args, host=args.host, port=args.port, llm=args.llm, allow_anonymous=args.allow_anonymous
     )
     settings = _with_users_file(settings, args.users_file)
+    try:
+        filt = filter_from_args(args)
+    except ValueError as e:
+        print(f"sanad: error: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
     tune_gc_for_serving()
     if args.cli:
-        return terminal_chat(settings)
+        return terminal_chat(settings, filt)
     from ui.app import launch
 
-    launch(settings)
+    launch(settings, filt)
     return 0
 
 
-def terminal_chat(settings) -> int:
+def terminal_chat(settings, filt=None) -> int:
     from assistant.sanad import Sanad
     from index.errors import SanadError
 
     sanad = Sanad(settings)
     _with_index(sanad, settings)
+    if filt is not None:
+        sanad.check_filter(filt)
     history: list[dict] = []
     print("Ask in Arabic or English; an empty line or Ctrl-D ends the conversation.")
     while True:
@@ -283,7 +347,7 @@ def terminal_chat(settings) -> int:
         if not line.strip():
             return 0
         try:
-            answer = sanad.ask(line, history=history)
+            answer = sanad.ask(line, history=history, filter=filt)
         except SanadError as e:
             print(f"sanad: {e}", file=sys.stderr)
             continue

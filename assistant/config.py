@@ -56,6 +56,10 @@ class Settings:
     # the character 4-grams of the dictionary translations.
     weights_ar: str = ""
     weights_en: str = ""
+    # The recency prior for questions about the latest news (assistant/recency.py): strength in
+    # standard deviations of the candidates' fused scores (0 = off), and the half-life of its decay.
+    recency_weight: float = 1.0
+    recency_half_life_days: float = 7.0
     # Answers. The reader reads this many windows (~192 tokens each) around the best sentences of the
     # retrieved passages per question; 0 = no reader (quote the best sentence, no short answer).
     reader_windows: int = 3

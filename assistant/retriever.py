@@ -2,6 +2,10 @@
 
 `retrieve` is the plain function; `SanadRetriever` is the same thing as a langchain-core
 `BaseRetriever`, so the answer chain (and anyone composing their own) can use it as a Runnable.
+A `SearchFilter` (dates, outlets) is applied inside every channel before its top k is taken, and
+each near-duplicate group takes part once (`index.filters`); a question asking for the latest news
+adds the recency prior (`assistant.recency`). Every hit carries its article's metadata and the
+other outlets that published it.
 """
 
 from __future__ import annotations
@@ -14,52 +18,68 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.answer import Hit
+from assistant.answer import Answer, ArticleMeta, Hit
 from assistant.fusion import ChannelScores, default_weights, parse_weights, rrf, zsum
 from assistant.neighbours import MERGE_DEPTH, join_neighbours
 from assistant.query import QueryPlan, plan_query
 from assistant.question import question_language
+from assistant.recency import add_recency, asks_for_latest
 from assistant.snapshot import Snapshot
 from index.builder import GRAMS_FIELD, TEXT_FIELD
+from index.filters import SearchFilter, doc_table, passage_mask
 from index.lexical import top_k
 
+Mask = np.ndarray | None
 
-def _scored_channel(scores: np.ndarray, n: int) -> ChannelScores:
+
+def _scored_channel(scores: np.ndarray, n: int, mask: Mask = None) -> ChannelScores:
+    """A channel's top `n` (positive scores) and its score distribution, over the allowed passages only."""
+    if mask is not None:
+        scores[~mask] = 0  # a fresh array per question: safe to change
+        kept = scores[mask]
+        mean, std = (float(kept.mean()), float(kept.std())) if kept.size else (0.0, 0.0)
+    else:
+        mean, std = float(scores.mean()), float(scores.std())
     ids, _ = top_k(scores, n)
-    return ChannelScores(ids, lambda rows, s=scores: s[rows], float(scores.mean()), float(scores.std()))
+    return ChannelScores(ids, lambda rows, s=scores: s[rows], mean, std)
 
 
-def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD) -> ChannelScores:
-    return _scored_channel(snap.index.lexical[field].scores(terms), n)
+def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD, mask: Mask = None) -> ChannelScores:
+    return _scored_channel(snap.index.lexical[field].scores(terms), n, mask)
 
 
-def _translated_channel(snap: Snapshot, plan: QueryPlan, n: int) -> ChannelScores:
+def _translated_channel(snap: Snapshot, plan: QueryPlan, n: int, mask: Mask = None) -> ChannelScores:
     """English words' synonym sets, each counting once per passage (its best sense)."""
     if not plan.translated_groups:
-        return _lexical_channel(snap, plan.translated, n)
-    return _scored_channel(snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups), n)
+        return _lexical_channel(snap, plan.translated, n, mask=mask)
+    return _scored_channel(snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups), n, mask)
 
 
-def _dense_channel(snap: Snapshot, text: str, n: int) -> ChannelScores:
+def _dense_channel(snap: Snapshot, text: str, n: int, mask: Mask = None) -> ChannelScores:
     dense = snap.index.dense
     qv = snap.embedder.embed_query(text)
-    ids, _ = dense.search(qv, n)
-    mean, std = dense.score_stats(qv)
+    if mask is None:
+        ids, _ = dense.search(qv, n)
+        mean, std = dense.score_stats(qv)
+    else:
+        ids, _, mean, std = dense.search_allowed(qv, n, mask)
     return ChannelScores(ids, lambda rows: dense.vectors[rows] @ qv, mean, std)
 
 
-def channel_scores(plan: QueryPlan, snap: Snapshot) -> dict[str, ChannelScores]:
-    """Each channel's candidates (`candidates` deep) and exact scores."""
+def channel_scores(plan: QueryPlan, snap: Snapshot, mask: Mask = None) -> dict[str, ChannelScores]:
+    """Each channel's candidates (`candidates` deep, allowed passages only) and exact scores."""
     n = snap.settings.candidates
     out: dict[str, ChannelScores] = {}
+    if mask is not None and not mask.any():
+        return out
     if plan.terms:
-        out["lexical"] = _lexical_channel(snap, plan.terms, n)
+        out["lexical"] = _lexical_channel(snap, plan.terms, n, mask=mask)
     if plan.grams and GRAMS_FIELD in snap.index.lexical:
-        out["grams"] = _lexical_channel(snap, plan.grams, n, GRAMS_FIELD)
+        out["grams"] = _lexical_channel(snap, plan.grams, n, GRAMS_FIELD, mask)
     if plan.translated:
-        out["translated"] = _translated_channel(snap, plan, n)
+        out["translated"] = _translated_channel(snap, plan, n, mask)
     if plan.dense_text and snap.index.n_passages:
-        out["dense"] = _dense_channel(snap, plan.dense_text, n)
+        out["dense"] = _dense_channel(snap, plan.dense_text, n, mask)
     return out
 
 
@@ -69,8 +89,9 @@ def channel_weights(snap: Snapshot, lang: str) -> dict[str, float]:
     return parse_weights(spec or default_weights(snap.embedder.name, lang))
 
 
-def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:
-    channels = channel_scores(plan, snap)
+def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int, filt: SearchFilter | None = None) -> list[Hit]:
+    mask = passage_mask(snap.index, filt)
+    channels = channel_scores(plan, snap, mask)
     weights = channel_weights(snap, plan.lang)
     if snap.settings.fusion == "rrf":
         fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
@@ -78,19 +99,48 @@ def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int) -> list[Hit]:
         fused = zsum(channels, weights)
         if not fused:  # every weighted channel flat (e.g. a one-passage index): ranks still order it
             fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
+    if snap.settings.recency_weight > 0 and asks_for_latest(plan.question):
+        fused = add_recency(fused, snap.index, snap.settings.recency_weight, snap.settings.recency_half_life_days)
     hits = []
     for row, score, parts in fused[: top_k + MERGE_DEPTH]:
         p = snap.index.passage(row)
-        hits.append(Hit(row, p.doc_id, p.start, p.end, score, p.text, parts))
+        meta, also = article_meta(snap, p.doc_id)
+        hits.append(Hit(row, p.doc_id, p.start, p.end, score, p.text, parts, meta, also))
     return join_neighbours(hits)[:top_k]
 
 
-def retrieve(question: str, snap: Snapshot, top_k: int, lang: str | None = None) -> list[Hit]:
+def article_meta(snap: Snapshot, doc_id: str) -> tuple[ArticleMeta, tuple[ArticleMeta, ...]]:
+    """The article's metadata and its near-duplicate copies' (earliest first)."""
+    index = snap.index
+    i = index.doc_index(doc_id)
+    if i is None:
+        return ArticleMeta(doc_id), ()
+    table = doc_table(index)
+    also = tuple(_meta(index.documents[j]) for j in table.members(i)) if table.duplicated else ()
+    return _meta(index.documents[i]), also
+
+
+def _meta(d) -> ArticleMeta:
+    return ArticleMeta(d.doc_id, d.title, d.source, d.date, d.url)
+
+
+def attach_sources(answer: Answer, snap: Snapshot) -> Answer:
+    """Every citation carries its article's metadata and copies, whichever answer step made it."""
+    for c in answer.citations:
+        if c.meta is None:
+            c.meta, c.also = article_meta(snap, c.doc_id)
+    return answer
+
+
+def retrieve(
+    question: str, snap: Snapshot, top_k: int, lang: str | None = None, filt: SearchFilter | None = None
+) -> list[Hit]:
     lang = lang or question_language(question)
-    return retrieve_plan(plan_query(question, lang, snap), snap, top_k)
+    return retrieve_plan(plan_query(question, lang, snap), snap, top_k, filt)
 
 
 def hit_to_document(h: Hit) -> Document:
+    meta = h.meta or ArticleMeta(h.doc_id)
     return Document(
         page_content=h.text,
         metadata={
@@ -100,13 +150,18 @@ def hit_to_document(h: Hit) -> Document:
             "end": h.end,
             "score": h.score,
             "channels": dict(h.channels),
+            **meta.fields(),
+            "also_published_by": [a.to_dict() for a in h.also],
         },
     )
 
 
 def document_to_hit(d: Document) -> Hit:
     m = d.metadata
-    return Hit(m["passage_id"], m["doc_id"], m["start"], m["end"], m["score"], d.page_content, m.get("channels", {}))
+    fields = [m.get(k) or "" for k in ("title", "source", "date", "url")]
+    meta = ArticleMeta(m["doc_id"], *fields) if any(fields) else None
+    also = tuple(ArticleMeta.from_dict(a) for a in m.get("also_published_by", ()))
+    return Hit(m["passage_id"], m["doc_id"], m["start"], m["end"], m["score"], d.page_content, m.get("channels", {}), meta, also)
 
 
 class SanadRetriever(BaseRetriever):
@@ -116,6 +171,9 @@ class SanadRetriever(BaseRetriever):
 
     snapshot: Callable[[], Snapshot]
     top_k: int = 5
+    # The default filter; `invoke(query, filter=...)` gives one per call (a SearchFilter or a
+    # mapping {"since": "2015-07-01", "until": ..., "source": [...]}, as vector stores take `filter`).
+    filter: SearchFilter | None = None
 
     def _get_relevant_documents(
         self,
@@ -125,9 +183,11 @@ class SanadRetriever(BaseRetriever):
         plan: QueryPlan | None = None,
         snapshot: Snapshot | None = None,
         top_k: int | None = None,
+        filter: SearchFilter | dict | None = None,  # noqa: A002 - the name LangChain retrievers use
     ) -> list[Document]:
         """`plan`/`snapshot` let the chain pass what it already computed, so one answer sees one index."""
         snap = snapshot or self.snapshot()
         k = top_k or self.top_k
-        hits = retrieve_plan(plan, snap, k) if plan is not None else retrieve(query, snap, k)
+        filt = SearchFilter.of(filter if filter is not None else self.filter)
+        hits = retrieve_plan(plan, snap, k, filt) if plan is not None else retrieve(query, snap, k, filt=filt)
         return [hit_to_document(h) for h in hits]

@@ -25,9 +25,11 @@ from assistant.retriever import SanadRetriever, retrieve
 from assistant.snapshot import Snapshot
 from index.bridge import bridge_mode
 from index.builder import AddReport, BuildOptions, add_documents, add_in_batches
-from index.documents import Document, Refusal, decode_article, iter_articles
+from index.documents import Document, Refusal, iter_articles, read_articles
 from index.embedder import Embedder, load_embedder
-from index.errors import IndexNotFoundError
+from index.errors import BadQuestionError, IndexNotFoundError
+from index.filters import SearchFilter, archive_stats, doc_table, passage_mask, unknown_sources
+from index.records import FieldMap
 from index.store import IndexData, IndexStore
 
 log = logging.getLogger(__name__)
@@ -138,6 +140,7 @@ class Sanad:
         # Answering never appends to this copy (writers reload from the store), so its lexical
         # fields keep only their BM25 weights.
         serving = dataclasses.replace(data, lexical={k: v.for_serving() for k, v in data.lexical.items()})
+        passage_mask(serving, None)  # per-document arrays and the duplicate faces, before the first question
         return Snapshot(serving, self.embedder(), self.settings, self.lexicon(), self.glosser())
 
     def snapshot(self) -> Snapshot:
@@ -163,14 +166,27 @@ class Sanad:
         log.info("no index at %s: indexing the built-in sample corpus", self.store.root)
         return self.add_paths([sample_corpus_dir()], progress)
 
-    def add_paths(self, paths: Iterable[Path], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+    def add_paths(
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        max_bytes: int | None = None,
+        fields: FieldMap | None = None,
+    ) -> AddReport:
+        """Add files and folders (any format `index.documents` reads); `fields` maps record fields."""
         limit = max_bytes if max_bytes is not None else int(self.settings.max_file_mb * 1e6)
-        return self._add(iter_articles([Path(p) for p in paths], limit), progress)
+        return self._add(iter_articles([Path(p) for p in paths], limit, fields), progress)
 
-    def add_texts(self, items: Sequence[tuple[str, bytes]], progress: Progress | None = None, max_bytes: int | None = None) -> AddReport:
+    def add_texts(
+        self,
+        items: Sequence[tuple[str, bytes]],
+        progress: Progress | None = None,
+        max_bytes: int | None = None,
+        fields: FieldMap | None = None,
+    ) -> AddReport:
         """Add in-memory files (name, bytes), e.g. web uploads; names become document ids."""
         limit = max_bytes if max_bytes is not None else int(self.settings.upload_max_mb * 1e6)
-        return self._add((decode_article(name, data, limit) for name, data in items), progress)
+        return self._add((doc for name, data in items for doc in read_articles(name, data, limit, fields)), progress)
 
     def _add(self, items: Iterable[Document | Refusal], progress: Progress | None) -> AddReport:
         report = AddReport()
@@ -209,7 +225,10 @@ class Sanad:
     def rebuild(self, progress: Progress | None = None) -> AddReport:
         """Re-index every stored document with the current settings (model, analyzer, passages)."""
         with self._write_lock, self.store.write_lock():
-            docs = [Document(d.doc_id, d.text, d.sha256, d.title) for d in self.store.load_documents()]
+            docs = [
+                Document(d.doc_id, d.text or "", d.sha256, d.title, d.source, d.date, d.url)
+                for d in self.store.load_documents()
+            ]
         opts = self.build_options()
         emb = self.embedder()
         with self._write_lock, self.store.write_lock():
@@ -228,33 +247,67 @@ class Sanad:
         return report
 
     # -- questions -----------------------------------------------------------------------------
-    def ask(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        top_k: int | None = None,
+        filter: SearchFilter | None = None,  # noqa: A002 - the retriever interface's name
+    ) -> Answer:
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         snap = self.snapshot()
         answer = self.chain.invoke(
-            {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+            {
+                "question": question,
+                "history": list(history or []),
+                "top_k": top_k or self.settings.top_k,
+                "snapshot": snap,
+                "filter": filter,
+            }
         )
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
     def ask_stream(
-        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        top_k: int | None = None,
+        filter: SearchFilter | None = None,  # noqa: A002
     ) -> Iterator[str | Answer]:
         """Like `ask`, for a chat UI: text pieces as a chat model writes them (none on the
         extractive path), then the final `Answer`, whose text is what should stay on screen."""
         t0 = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
         snap = self.snapshot()
-        state = {"question": question, "history": list(history or []), "top_k": top_k or self.settings.top_k, "snapshot": snap}
+        state = {
+            "question": question,
+            "history": list(history or []),
+            "top_k": top_k or self.settings.top_k,
+            "snapshot": snap,
+            "filter": filter,
+        }
         for chunk in self.chain.stream(state):
             if isinstance(chunk, Answer):
                 chunk.latency_ms = (time.perf_counter() - t0) * 1000
             yield chunk
 
-    def retrieve(self, question: str, top_k: int | None = None) -> list[Hit]:
+    def retrieve(self, question: str, top_k: int | None = None, filter: SearchFilter | None = None) -> list[Hit]:  # noqa: A002
         question = clean_question(question, self.settings.max_question_chars)
-        return retrieve(question, self.snapshot(), top_k or self.settings.top_k)
+        return retrieve(question, self.snapshot(), top_k or self.settings.top_k, filt=filter)
+
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles, as written (for a filter's choices)."""
+        return doc_table(self.snapshot().index).source_names if self.store.exists() else []
+
+    def check_filter(self, filt: SearchFilter) -> None:
+        """Refuse a filter naming an outlet no indexed article has, listing the ones there are."""
+        unknown = unknown_sources(self.snapshot().index, filt)
+        if unknown:
+            have = ", ".join(self.outlets()) or "none: the articles have no outlet"
+            msg = f"no indexed article is from {', '.join(unknown)}; the outlets are: {have}"
+            raise BadQuestionError(msg)
 
     def stats(self) -> dict:
         if not self.store.exists():
@@ -262,6 +315,7 @@ class Sanad:
         snap = self.snapshot()
         return {
             "documents": len(snap.index.documents),
+            **archive_stats(snap.index),
             "passages": snap.index.n_passages,
             "model": snap.index.settings.get("model"),
             "dim": snap.index.settings.get("dim"),

@@ -3,7 +3,8 @@
 `build`: index the corpus folder through the facade (what `sanad index add` does), from an empty
 index. `serve`: open the existing index as a new process would, then time questions (retrieval
 alone, and retrieval + answer) and collect the hits for recall; optionally compare HNSW with exact
-search on the index's own vectors. Usage: python -m eval.bench_ours {build|serve} JOB.json RESULT.json
+search on the index's own vectors, and time filtered questions against unfiltered ones (job key
+"filters": {"name": {"since", "until", "source"}}). Usage: python -m eval.bench_ours {build|serve} JOB.json RESULT.json
 """
 
 from __future__ import annotations
@@ -127,6 +128,32 @@ def ann_study(sanad: Any, questions: list[str], k: int = 10) -> dict[str, Any]:
     }
 
 
+def filter_study(sanad: Any, questions: list[str], k: int, filters: dict[str, dict]) -> dict[str, Any]:
+    """Question latency (retrieval + answer) with each filter against none, interleaved question by
+    question so that load on the machine weighs on all alike; `hits` counts the passages returned."""
+    from index.filters import SearchFilter
+
+    specs = {"none": SearchFilter(), **{name: SearchFilter.of(spec) for name, spec in filters.items()}}
+    for filt in specs.values():  # masks are computed once per filter; warm them and the caches alike
+        for q in questions[:10]:
+            sanad.ask(q, top_k=k, filter=filt)
+    times: dict[str, list[float]] = {name: [] for name in specs}
+    hits: dict[str, int] = dict.fromkeys(specs, 0)
+    for q in questions:
+        for name, filt in specs.items():
+            t = time.perf_counter()
+            answer = sanad.ask(q, top_k=k, filter=filt)
+            times[name].append((time.perf_counter() - t) * 1000)
+            hits[name] += len(answer.retrieved)
+    base = percentiles(times["none"])
+    out: dict[str, Any] = {}
+    for name, ms in times.items():
+        pct = percentiles(ms)
+        out[name] = {"filter": specs[name].to_dict(), "answer_ms": pct, "hits": hits[name],
+                     "p95_ratio": pct["p95"] / base["p95"] if base["p95"] else None}  # fmt: skip
+    return out
+
+
 def run_serve(job: dict[str, Any]) -> dict[str, Any]:
     from assistant.runtime import tune_gc_for_serving
 
@@ -161,6 +188,8 @@ def run_serve(job: dict[str, Any]) -> dict[str, Any]:
     }
     if job.get("ann"):
         out["ann"] = ann_study(sanad, [q["q"] for q in load])
+    if job.get("filters"):  # {"name": {"since": ..., "until": ..., "source": [...]}}
+        out["filters"] = filter_study(sanad, [q["q"] for q in load], k, job["filters"])
     return out
 
 

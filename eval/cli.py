@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.cli import add_filter_flags, filter_from_args
 from eval.questions import LANGS, Problem, Question, read_questions
 from eval.summary import HEADLINE
+from index.records import FieldMap
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 GROUPS = (*LANGS, "all")
@@ -79,10 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--limit", type=int, metavar="N", help="only the first N questions (after --lang)")
     run.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for the 95%% intervals (0: none)")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--field", action="append", default=[], metavar="FIELD=NAME",
+                     help="read a record field of a .jsonl/.json/.csv corpus from another key (as sanad index add)")  # fmt: skip
+    add_filter_flags(p)
     return p  # fmt: skip
 
 
 def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    try:
+        args.filter = filter_from_args(args)
+        args.fields = FieldMap.parse(args.field)
+    except ValueError as e:
+        p.error(str(e))
     if args.squad:
         if args.questions:
             p.error("use either --squad or --questions, not both")
@@ -196,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     progress = settings.progress and not args.no_progress
     started, t0 = datetime.now(UTC), time.perf_counter()
     try:
-        result = run(questions, settings, corpus, top_k=args.top_k, progress=progress)
+        result = run(questions, settings, corpus, top_k=args.top_k, progress=progress, filt=args.filter,
+                     fields=args.fields)  # fmt: skip
     except SanadError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -220,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         "top_k": args.top_k or settings.top_k,
         "lang": args.lang,
         "limit": args.limit,
+        "filter": args.filter.to_dict(),
+        "fields": {k: list(v) for k, v in args.fields.names.items()},
         "llm": settings.llm or None,
         "settings": _public_settings(settings),
         "bootstrap": args.bootstrap,

@@ -20,28 +20,45 @@ from assistant.config import Settings
 from eval.citations import quote_problems
 from eval.questions import Question
 from eval.summary import score_record
-from index.documents import Document, decode_article
+from index.documents import Document, read_articles
 from index.errors import SanadError
+from index.filters import SearchFilter
+from index.records import FieldMap
 
 
 class SourceTexts:
-    """The corpus files as the index read them (same decoding and newline folding), by doc_id."""
+    """The corpus' articles as the index read them (same readers, decoding and newline folding), by doc_id.
 
-    def __init__(self, corpus_dir: Path) -> None:
+    A document id names its file (`a.txt`), a record in it (`news.jsonl#17`) or a file packed in
+    a zip (`2015.zip/day.json#3`); the file is read once and every article in it is kept.
+    """
+
+    def __init__(self, corpus_dir: Path, fields: FieldMap | None = None) -> None:
         self.root = Path(corpus_dir).resolve()
+        self.fields = fields
         self._cache: dict[str, str | None] = {}
+        self._files_read: set[str] = set()
 
     def __call__(self, doc_id: str) -> str | None:
         if doc_id not in self._cache:
-            self._cache[doc_id] = self._load(doc_id)
-        return self._cache[doc_id]
+            self._read_file_of(doc_id)
+        return self._cache.setdefault(doc_id, None)
 
-    def _load(self, doc_id: str) -> str | None:
-        path = (self.root / doc_id).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            return None
-        doc = decode_article(doc_id, path.read_bytes())
-        return doc.text if isinstance(doc, Document) else None
+    def _read_file_of(self, doc_id: str) -> None:
+        parts = doc_id.split("#", 1)[0].split("/")
+        for i in range(len(parts), 0, -1):  # the longest prefix that is a file: the article's own, or its zip
+            name = "/".join(parts[:i])
+            path = (self.root / name).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                break
+        else:
+            return
+        if name in self._files_read:
+            return
+        self._files_read.add(name)
+        for doc in read_articles(name, path.read_bytes(), None, self.fields):
+            if isinstance(doc, Document):
+                self._cache[doc.doc_id] = doc.text
 
 
 @dataclass
@@ -62,11 +79,12 @@ def build_record(q: Question, answer: Any | None, latency_ms: float, error: str 
         "short_answer": getattr(answer, "short", None),
         "abstained": bool(answer.abstained) if answer is not None else False,
         "citations": [
-            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote}
+            {"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote, **_source(c)}
             for c in (answer.citations if answer is not None else [])
         ],
         "retrieved": [
-            {"doc_id": h.doc_id, "start": h.start, "end": h.end, "score": round(float(h.score), 6), "text": h.text}
+            {"doc_id": h.doc_id, "start": h.start, "end": h.end, "score": round(float(h.score), 6), "text": h.text,
+             **_source(h)}
             for h in (answer.retrieved if answer is not None else [])
         ],
         "latency_ms": round(latency_ms, 2),
@@ -78,6 +96,12 @@ def build_record(q: Question, answer: Any | None, latency_ms: float, error: str 
     }
     record["scores"] = score_record(record)
     return record
+
+
+def _source(item: Any) -> dict[str, Any]:
+    """title/source/date/url (null where unknown) and the near-duplicate copies of a cited or retrieved article."""
+    d = item.to_dict()
+    return {k: d.get(k) for k in ("title", "source", "date", "url", "also_published_by")}
 
 
 def check_offsets(records: Sequence[dict[str, Any]], source: Callable[[str], str | None]) -> list[str]:
@@ -110,12 +134,14 @@ class _IndexBar:
             self.bar.close()
 
 
-def index_corpus(sanad: Any, corpus_dir: Path, *, progress: bool) -> tuple[dict[str, Any], list[str]]:
+def index_corpus(
+    sanad: Any, corpus_dir: Path, *, progress: bool, fields: FieldMap | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Add the corpus (unchanged files are skipped, so a matching index is reused as is)."""
     bar = _IndexBar(progress)
     t0 = time.perf_counter()
     try:
-        report = sanad.add_paths([Path(corpus_dir)], progress=bar)
+        report = sanad.add_paths([Path(corpus_dir)], progress=bar, fields=fields)
     finally:
         bar.close()
     seconds = time.perf_counter() - t0
@@ -149,25 +175,29 @@ def run(
     top_k: int | None = None,
     progress: bool = True,
     sanad: Any | None = None,
+    filt: SearchFilter | None = None,
+    fields: FieldMap | None = None,
 ) -> RunResult:
     """Index `corpus_dir` into `settings.index_dir` (or into the given `sanad`), answer every
-    question, check every offset."""
+    question (within `filt`, when given), check every offset."""
     if sanad is None:
         from assistant.sanad import Sanad  # heavy (models); only needed once a run starts
 
         sanad = Sanad(settings)
-    index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress)
+    index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress, fields=fields)
+    if filt is not None and not filt.empty:
+        sanad.check_filter(filt)
     if questions:  # load the models before the clock starts, so question 1 is not charged for it
         with contextlib.suppress(SanadError):  # a bad question is reported when it is asked
-            sanad.retrieve(questions[0].question, top_k=1)
+            sanad.retrieve(questions[0].question, top_k=1, filter=filt)
     records = []
     for q in tqdm(questions, desc="questions", unit="q", disable=not progress):
         answer, error = None, None
         start = time.perf_counter()
         try:
-            answer = sanad.ask(q.question, top_k=top_k)
+            answer = sanad.ask(q.question, top_k=top_k, filter=filt)
         except SanadError as e:
             error = f"{type(e).__name__}: {e}"
         records.append(build_record(q, answer, (time.perf_counter() - start) * 1000, error))
-    problems = check_offsets(records, SourceTexts(corpus_dir))
+    problems = check_offsets(records, SourceTexts(corpus_dir, fields))
     return RunResult(records, index_summary, problems, warnings)

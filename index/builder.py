@@ -9,18 +9,21 @@ stopped run loses at most one group and a rerun skips every document already com
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.archive import DocRecord
 from index.bridge import dense_text
 from index.dense import DenseIndex, choose_kind
 from index.documents import Document
+from index.duplicates import assign_groups, signature
 from index.lexical import LexicalIndex
 from index.name_table import NameTable
 from index.passages import split_passages
-from index.store import DocRecord, IndexData
+from index.store import IndexData
 from index.tokens import analyze, char_grams, tokenize
 
 Progress = Callable[[int, int, str], None]
@@ -156,7 +159,8 @@ def add_documents(
     # Split, and gloss for the dense side (it needs every text at once, to batch). Terms and name
     # keys are computed afterwards, one passage at a time, straight into the lexical index: held
     # as lists of strings for a whole corpus they would take gigabytes.
-    new_docs = [DocRecord(d.doc_id, d.sha256, d.text, d.title) for d in fresh]
+    new_docs = _new_records(data, documents, fresh)
+    documents = _group_duplicates(data, documents, new_docs)
     rows: list[tuple[int, int, int]] = []  # (new document, start, end)
     p_dense: list[str] = []
     total_chars, done_chars = sum(len(d.text) for d in new_docs), 0
@@ -208,8 +212,35 @@ def add_documents(
         lexical,
         dense,
         names=names,
+        archive=data.archive,
     )
     return out, report
+
+
+def _new_records(data: IndexData, kept: list[DocRecord], fresh: Sequence[Document]) -> list[DocRecord]:
+    """Records for the new documents, with archive keys after every key used so far."""
+    top = max([-1, *(d.key for d in data.documents), *(d.key for d in kept)])
+    if data.archive is not None:
+        top = max(top, data.archive.max_key())
+    return [
+        DocRecord(d.doc_id, d.sha256, d.text, d.title, d.source, d.date, d.url, key=top + 1 + i, signature=signature(d.text))
+        for i, d in enumerate(fresh)
+    ]
+
+
+def _group_duplicates(data: IndexData, kept: list[DocRecord], new_docs: list[DocRecord]) -> list[DocRecord]:
+    """Set the near-duplicate group of each new record (in place: they are this call's own) and
+    return `kept` with any group that merged relabelled (as new records: the old ones may be
+    shared with an index that is still answering questions)."""
+    group_of = {d.key: (d.group if d.group >= 0 else d.key) for d in kept}
+    unsaved = [(d.key, group_of[d.key], d.signature) for d in kept if d.signature is not None]
+    stored = [] if data.archive is None else [
+        (k, group_of[k], np.frombuffer(sig, dtype=np.uint32)) for k, sig in data.archive.signatures() if k in group_of
+    ]
+    groups = assign_groups([*stored, *unsaved], [(d.key, d.signature) for d in new_docs])
+    for d in new_docs:
+        d.group = groups[d.key]
+    return [dataclasses.replace(d, group=groups[d.key]) if groups.get(d.key, d.group) != d.group else d for d in kept]
 
 
 def _doc_norms(docs: Sequence[DocRecord], ticks: _SplitProgress, pass_no: int) -> Iterator[list[str]]:

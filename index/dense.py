@@ -20,6 +20,8 @@ HNSW_EF_CONSTRUCTION = 80
 # 0.7 ms a search; 128 gave 83%, 256 gave 93% (eval/bench.py study, issue 9). See also
 # tests/index/test_dense_scale.py.
 HNSW_EF_SEARCH = 512
+# A filtered search over this many allowed rows or fewer gathers them and searches exactly.
+EXACT_SUBSET = 20_000
 
 
 def choose_kind(requested: str, n: int, threshold: int) -> str:
@@ -92,17 +94,49 @@ class DenseIndex:
         q = query.astype(np.float64).ravel()
         return float(mu @ q), float(np.sqrt(max(q @ cov @ q, 0.0)))
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(row ids, cosine scores) of the `k` nearest rows, best first."""
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(row ids, cosine scores) of the `k` nearest rows, best first; only rows where `allowed`
+        is true when it is given (the search itself is restricted: k allowed rows come back when
+        there are k)."""
         if self.n_rows == 0 or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
+        if allowed is not None:
+            return self.search_allowed(q, k, allowed)[:2]
         k = min(k, self.n_rows)
         if self._index is None:
             return exact_top_k(self.vectors, q, k)
         scores, ids = self._index.search(q.reshape(1, -1), k)
         keep = ids[0] >= 0
         return ids[0][keep].astype(np.int64), scores[0][keep]
+
+    def search_allowed(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Like `search` restricted to `allowed` rows, plus the mean and standard deviation of the
+        query's cosine over the allowed rows (what fusion standardizes by). Exact search scores every
+        row once for both; an HNSW graph is searched with a row selector, or, when few rows are
+        allowed, those rows are gathered and searched exactly (the statistics are then the whole
+        index's, from `score_stats`)."""
+        q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
+        rows = np.flatnonzero(allowed)
+        k = min(k, len(rows))
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if k <= 0:
+            return *empty, 0.0, 0.0
+        if self._index is None:
+            sims = self.vectors @ q
+            ids, top = exact_top_k(self.vectors, q, k, allowed, sims)
+            kept = sims[rows]
+            return ids, top, float(kept.mean()), float(kept.std())
+        mean, std = self.score_stats(q)
+        if len(rows) <= EXACT_SUBSET:
+            ids, top = exact_top_k(self.vectors[rows], q, k)
+            return rows[ids], top, mean, std
+        bits = np.packbits(allowed, bitorder="little")
+        params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits)))  # n: bytes
+        params.efSearch = HNSW_EF_SEARCH
+        scores, ids = self._index.search(q.reshape(1, -1), k, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep], mean, std
 
     def save(self, directory: Path) -> list[Path]:
         out = [directory / "vectors.npy"]
@@ -137,9 +171,21 @@ class DenseIndex:
         return cls(vectors, kind, index)
 
 
-def exact_top_k(vectors: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row ids and inner products of the `k` best rows, best first (ties by row id)."""
-    sims = vectors @ query
+def exact_top_k(
+    vectors: np.ndarray,
+    query: np.ndarray,
+    k: int,
+    allowed: np.ndarray | None = None,
+    sims: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row ids and inner products of the `k` best rows (of the `allowed` ones), best first (ties by
+    row id); `sims` are the inner products when the caller has them already."""
+    sims = vectors @ query if sims is None else sims
+    if allowed is not None:
+        sims = np.where(allowed, sims, -np.inf).astype(np.float32)
+        k = min(k, int(allowed.sum()))
+        if k == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     part = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
     order = np.lexsort((part, -sims[part]))
     ids = part[order]

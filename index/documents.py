@@ -1,26 +1,54 @@
 """Reading articles from disk: which files are accepted, what their ids are, why others are refused.
 
-A refusal is data (the file's name and a one-line reason), never an exception, so that one bad file
-does not stop the rest of a batch.
+A `.txt`/`.md` file is one article; a `.jsonl`/`.json`/`.csv` export holds many, with metadata
+(`index.records`); a saved `.html` page is one article whose main text and metadata a maintained
+extractor finds (`index.html_pages`); a `.zip` is read as the folder it packs. A refusal is data
+(the file's name, or `file:line` for a record, and a one-line reason), never an exception, so
+that one bad file or record does not stop the rest of a batch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-ACCEPTED_SUFFIXES = (".txt", ".md")
+if TYPE_CHECKING:
+    from index.records import FieldMap
+
+TEXT_SUFFIXES = (".txt", ".md")
+RECORD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
+HTML_SUFFIXES = (".html", ".htm")
+ACCEPTED_SUFFIXES = (*TEXT_SUFFIXES, *RECORD_SUFFIXES, *HTML_SUFFIXES, ".zip")
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """An article: its text and what is known about it ("" where unknown; `date` is ISO 8601)."""
+
     doc_id: str
     text: str
     sha256: str
     title: str = ""
+    source: str = ""
+    date: str = ""
+    url: str = ""
+
+
+def make_document(doc_id: str, text: str, *, title: str = "", source: str = "", date: str = "", url: str = "") -> Document:
+    """A Document with its content hash: of the text alone for a plain file, of text and metadata
+    otherwise, so a corrected date or title replaces the stored article on the next import."""
+    if source or date or url:
+        payload = json.dumps([text, title, source, date, url], ensure_ascii=False)
+    else:
+        payload = text if not title else json.dumps([text, title], ensure_ascii=False)
+    return Document(doc_id, text, hashlib.sha256(payload.encode("utf-8")).hexdigest(), title, source, date, url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +64,8 @@ def _title_of(text: str, suffix: str) -> str:
     return ""
 
 
-def decode_article(name: str, data: bytes, max_bytes: int | None = None) -> Document | Refusal:
-    """Bytes -> Document, or the reason they are not an article we can index."""
+def decode_text(name: str, data: bytes, max_bytes: int | None = None) -> str | Refusal:
+    """Bytes -> UTF-8 text with `\n` line endings, or why they are not text we can index."""
     if max_bytes is not None and len(data) > max_bytes:
         return Refusal(name, f"too large ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
     if not data.strip():
@@ -55,9 +83,71 @@ def decode_article(name: str, data: bytes, max_bytes: int | None = None) -> Docu
     controls = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\n\r\t\f\v")
     if controls > 0.01 * min(len(text), 65536):
         return Refusal(name, "binary file (control characters), not text")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_article(name: str, data: bytes, max_bytes: int | None = None) -> Document | Refusal:
+    """The bytes of a .txt/.md file -> Document, or the reason they are not an article we can index."""
+    text = decode_text(name, data, max_bytes)
+    if isinstance(text, Refusal):
+        return text
     suffix = os.path.splitext(name)[1].lower()
     return Document(name, text, hashlib.sha256(text.encode("utf-8")).hexdigest(), _title_of(text, suffix))
+
+
+def read_articles(
+    name: str, data: bytes, max_bytes: int | None = None, fields: FieldMap | None = None
+) -> Iterator[Document | Refusal]:
+    """Every article in one file's bytes, by its suffix (see the module docstring)."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix == ".zip":
+        yield from _zip_articles(name, data, max_bytes, fields)
+        return
+    if suffix in TEXT_SUFFIXES:
+        yield decode_article(name, data, max_bytes)
+        return
+    if suffix not in RECORD_SUFFIXES + HTML_SUFFIXES:
+        yield Refusal(name, f"not an article file ({suffix or 'no extension'}; {', '.join(ACCEPTED_SUFFIXES)} are read)")
+        return
+    text = decode_text(name, data, max_bytes)
+    if isinstance(text, Refusal):
+        yield text
+        return
+    if suffix in HTML_SUFFIXES:
+        from index.html_pages import page_document  # trafilatura: imported only when a page comes
+
+        yield page_document(name, text)
+        return
+    from index.records import READERS, FieldMap
+
+    yield from READERS[suffix](name, text, fields or FieldMap())
+
+
+def _zip_articles(name: str, data: bytes, max_bytes: int | None, fields: FieldMap | None) -> Iterator[Document | Refusal]:
+    """The article files packed in a zip, as if it were a folder named like the zip."""
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        yield Refusal(name, "not a readable zip archive")
+        return
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            member = PurePosixPath(info.filename)
+            if info.is_dir() or any(part.startswith(".") or part == ".." for part in member.parts):
+                continue
+            if member.suffix.lower() not in ACCEPTED_SUFFIXES or member.suffix.lower() == ".zip":
+                continue
+            inner = f"{name}/{member.as_posix()}"
+            if max_bytes is not None and info.file_size > max_bytes:
+                yield Refusal(inner, f"too large ({info.file_size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
+                continue
+            try:
+                blob = zf.read(info)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
+                yield Refusal(inner, f"cannot be unpacked ({e})")
+                continue
+            yield from read_articles(inner, blob, max_bytes, fields)
 
 
 def _candidates(path: Path) -> Iterator[tuple[Path, str, Path]]:
@@ -74,8 +164,10 @@ def _candidates(path: Path) -> Iterator[tuple[Path, str, Path]]:
         yield path, path.name, path.parent
 
 
-def iter_articles(paths: Iterable[Path], max_bytes: int | None = None) -> Iterator[Document | Refusal]:
-    """Every article under `paths` (files and folders of .txt/.md), or why it was refused."""
+def iter_articles(
+    paths: Iterable[Path], max_bytes: int | None = None, fields: FieldMap | None = None
+) -> Iterator[Document | Refusal]:
+    """Every article under `paths` (files and folders; see the module docstring), or why it was refused."""
     for given in paths:
         given = Path(given)
         if not given.exists():
@@ -85,7 +177,7 @@ def iter_articles(paths: Iterable[Path], max_bytes: int | None = None) -> Iterat
         for full, doc_id, root in _candidates(given):
             if full.suffix.lower() not in ACCEPTED_SUFFIXES:
                 if not in_folder:
-                    yield Refusal(doc_id, f"not a .txt or .md file ({full.suffix or 'no extension'})")
+                    yield Refusal(doc_id, f"not an article file ({full.suffix or 'no extension'}; {', '.join(ACCEPTED_SUFFIXES)} are read)")
                 continue
             if in_folder and full.is_symlink():
                 try:
@@ -108,5 +200,4 @@ def iter_articles(paths: Iterable[Path], max_bytes: int | None = None) -> Iterat
             except OSError as e:
                 yield Refusal(doc_id, f"cannot be read ({e.strerror or e})")
                 continue
-            result = decode_article(doc_id, data, max_bytes)
-            yield result
+            yield from read_articles(doc_id, data, max_bytes, fields)

@@ -3,22 +3,28 @@
 Layout::
 
     INDEX_DIR/CURRENT            {"generation": "gen-000007"}  (replaced atomically)
-    INDEX_DIR/gen-000007/        manifest.json, documents.jsonl, passages.npz, <field>.npz, vectors.npy ...
+    INDEX_DIR/gen-000007/        manifest.json, archive.sqlite, <field>.npz, vectors.npy ...
     INDEX_DIR/.lock              writers hold an exclusive flock on it
 
 A writer builds a complete generation in a temporary folder, fsyncs it, renames it into place and
 only then points CURRENT at it, so a crash at any moment leaves CURRENT on a whole generation: the
 old content or the new, never a mix. Every file is listed in the manifest with its sha256 and
-checked before anything parses it; nothing is unpickled.
+checked before anything parses it; nothing is unpickled. Articles, their metadata and passages
+live in the generation's SQLite archive (`index.archive`); the lexical and vector files hold one
+row per passage, in the archive's passage order. An index of the older layout (format 2: a
+`documents.jsonl` file) is refused with the rebuild command, and `sanad index rebuild` reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
 import shutil
+import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.archive import ARCHIVE_FILE, Archive, DocRecord, write_archive
 from index.checksum import file_sha256
 from index.dense import DenseIndex
 from index.errors import IndexCorruptError, IndexLockedError, IndexMismatchError, IndexNotFoundError
@@ -35,21 +42,24 @@ from index.name_table import NameTable
 from index.normalize import ANALYZER_VERSION
 from index.passages import Passage
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+LEGACY_DOCUMENTS = "documents.jsonl"  # format 2 kept articles here; read only to rebuild
 REBUILD_HINT = "rebuild it with: sanad index rebuild --index-dir {dir}"
 
+# One generation parsed at a time per process: numpy reads .npy headers with ast.literal_eval, and
+# CPython 3.11's AST constructor fails ("recursion depth mismatch") when threads interleave in it.
+_PARSE_LOCK = threading.Lock()
 
-@dataclass
-class DocRecord:
-    doc_id: str
-    sha256: str
-    text: str
-    title: str = ""
+__all__ = ["FORMAT_VERSION", "REBUILD_HINT", "DocRecord", "IndexData", "IndexStore"]
 
 
 @dataclass
 class IndexData:
-    """A whole index in memory: documents, passage offsets, lexical fields and dense vectors."""
+    """A whole index in memory: document metadata, passage offsets, lexical fields and dense vectors.
+
+    Texts of stored documents stay in the archive and are read when a passage is shown; documents
+    added since the last save carry theirs (`DocRecord.text`) until `IndexStore.save` stores them.
+    """
 
     settings: dict  # what built it: model, languages, bridge, passage sizes, analyzer
     documents: list[DocRecord]
@@ -61,7 +71,9 @@ class IndexData:
     generation: str = ""
     # Cross-script name keys (transliteration skeleton -> index terms) of the corpus' unknown words.
     names: NameTable = field(default_factory=NameTable.empty, repr=False)
+    archive: Archive | None = field(default=None, repr=False)  # the stored documents, None before the first save
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+    derived: dict = field(default_factory=dict, repr=False)  # per-index caches (filters, duplicate groups)
 
     def __post_init__(self) -> None:
         self._by_id = {d.doc_id: i for i, d in enumerate(self.documents)}
@@ -76,13 +88,35 @@ class IndexData:
     def passage(self, i: int) -> Passage:
         doc = self.documents[int(self.doc_of[i])]
         s, e = int(self.starts[i]), int(self.ends[i])
-        return Passage(doc.doc_id, s, e, doc.text[s:e])
+        return Passage(doc.doc_id, s, e, self._text(doc)[s:e])
+
+    def record(self, doc_id: str) -> DocRecord:
+        return self.documents[self._by_id[doc_id]]
 
     def document_text(self, doc_id: str) -> str:
-        return self.documents[self._by_id[doc_id]].text
+        return self._text(self.documents[self._by_id[doc_id]])
+
+    def _text(self, doc: DocRecord) -> str:
+        if doc.text is not None:
+            return doc.text
+        if self.archive is None:
+            msg = f"document {doc.doc_id!r} has no text and no archive"
+            raise KeyError(msg)
+        return self.archive.text(doc.key)
+
+    def stored_as(self, generation: str, archive: Archive, assigned: list[tuple[int, int]]) -> None:
+        """After a save: the records point at the archive (keys, groups), their texts are dropped."""
+        self.generation, self.archive = generation, archive
+        self.documents = [
+            dataclasses.replace(d, key=k, group=g, text=None, signature=None)
+            for d, (k, g) in zip(self.documents, assigned, strict=True)
+        ]
+        self._by_id = {d.doc_id: i for i, d in enumerate(self.documents)}
+        self.derived = {}
 
 
-def _read_documents(path: Path) -> list[DocRecord]:
+def _read_legacy_documents(path: Path) -> list[DocRecord]:
+    """Format 2's documents.jsonl: only what a rebuild needs."""
     docs = []
     with path.open(encoding="utf-8") as f:
         for line in f:
@@ -162,12 +196,19 @@ class IndexStore:
             msg = f"index at {self.root}: manifest.json is missing or unreadable; " + REBUILD_HINT.format(dir=self.root)
             raise IndexCorruptError(msg) from e
 
-    def check_compatible(self, manifest: dict, expected: dict) -> None:
+    def check_compatible(self, manifest: dict, expected: dict, layout_only: bool = False) -> None:
         """Refuse an index built by another format, analyzer or embedder, saying how to rebuild."""
         hint = REBUILD_HINT.format(dir=self.root)
         if manifest.get("format_version") != FORMAT_VERSION:
-            msg = f"index at {self.root} has format version {manifest.get('format_version')}, this Sanad reads {FORMAT_VERSION}; {hint}"
+            old = LEGACY_DOCUMENTS in manifest.get("files", {})
+            what = "the older layout without an article database" if old else "another layout"
+            msg = (
+                f"index at {self.root} has format version {manifest.get('format_version')} ({what}), "
+                f"this Sanad reads {FORMAT_VERSION}; {hint}"
+            )
             raise IndexMismatchError(msg)
+        if layout_only:
+            return
         if manifest.get("analyzer_version") != ANALYZER_VERSION:
             msg = f"index at {self.root} was analysed with analyzer {manifest.get('analyzer_version')}, this Sanad uses {ANALYZER_VERSION}; {hint}"
             raise IndexMismatchError(msg)
@@ -181,7 +222,10 @@ class IndexStore:
                 raise IndexMismatchError(msg)
 
     def load(self, expected: dict | None = None, attempts: int = 5) -> IndexData:
-        """The current generation, checked; retried if writers replaced it while we were reading."""
+        """The current generation, checked; retried if writers replaced it while we were reading.
+
+        The format version is always checked (the layout must be one this code can parse); the
+        model and analyzer only against `expected`."""
         for attempt in range(attempts):
             gen = self.current()  # read once: a writer may switch CURRENT while we read
             try:
@@ -197,8 +241,7 @@ class IndexStore:
 
     def _load_generation(self, gen: str | None, expected: dict | None) -> IndexData:
         manifest = self.read_manifest(gen)
-        if expected is not None:
-            self.check_compatible(manifest, expected)
+        self.check_compatible(manifest, expected if expected is not None else {}, layout_only=expected is None)
         assert gen is not None
         gdir = self.root / gen
         hint = REBUILD_HINT.format(dir=self.root)
@@ -211,32 +254,50 @@ class IndexStore:
                 msg = f"index at {self.root}: {name} does not match its checksum (corrupted or truncated); {hint}"
                 raise IndexCorruptError(msg)
         try:
-            return self._parse(gdir, manifest, gen)
-        except (OSError, ValueError, KeyError, RuntimeError) as e:
+            with _PARSE_LOCK:
+                return self._parse(gdir, manifest, gen)
+        except (OSError, ValueError, KeyError, RuntimeError, sqlite3.Error) as e:
             msg = f"index at {self.root} cannot be read ({type(e).__name__}: {e}); {hint}"
             raise IndexCorruptError(msg) from e
 
     def load_documents(self) -> list[DocRecord]:
-        """Only the stored articles, from the newest generation whose documents file is intact.
+        """Only the stored articles, with their texts, from the newest generation whose archive
+        (or, in the older layout, documents.jsonl) is intact.
 
-        This is what a rebuild needs, so a damaged vector or lexical file never blocks its repair.
+        This is what a rebuild needs, so a damaged vector or lexical file never blocks its repair,
+        and an index of the older layout can be rebuilt into this one.
         """
         hint = REBUILD_HINT.format(dir=self.root)
         current = self.current()
         gens = [g for g in reversed(self._generations()) if current is None or g <= current]
         for gen in gens:
-            with contextlib.suppress(OSError, ValueError, KeyError, IndexCorruptError):
-                meta = self.read_manifest(gen)["files"]["documents.jsonl"]
-                path = self.root / gen / "documents.jsonl"
-                if path.stat().st_size == meta["bytes"] and file_sha256(path) == meta["sha256"]:
-                    return _read_documents(path)
-        msg = f"index at {self.root}: no intact documents.jsonl in any generation; re-add the articles with sanad index add ({hint})"
+            with contextlib.suppress(OSError, ValueError, KeyError, IndexCorruptError, sqlite3.Error):
+                files = self.read_manifest(gen)["files"]
+                name = ARCHIVE_FILE if ARCHIVE_FILE in files else LEGACY_DOCUMENTS
+                path = self.root / gen / name
+                if path.stat().st_size == files[name]["bytes"] and file_sha256(path) == files[name]["sha256"]:
+                    if name == LEGACY_DOCUMENTS:
+                        return _read_legacy_documents(path)
+                    archive = Archive(path)
+                    try:
+                        archive.check()
+                        docs = archive.documents()
+                        return [dataclasses.replace(d, text=archive.text(d.key), key=-1, group=-1) for d in docs]
+                    finally:
+                        archive.close()
+        msg = f"index at {self.root}: no intact article archive in any generation; re-add the articles with sanad index add ({hint})"
         raise IndexCorruptError(msg)
 
     def _parse(self, gdir: Path, manifest: dict, gen: str) -> IndexData:
-        docs = _read_documents(gdir / "documents.jsonl")
-        with np.load(gdir / "passages.npz", allow_pickle=False) as z:
-            doc_of, starts, ends = z["doc"], z["start"], z["end"]
+        archive = Archive(gdir / ARCHIVE_FILE)
+        archive.check()
+        docs = archive.documents()
+        doc_keys, starts, ends = archive.passages()
+        keys = np.asarray([d.key for d in docs], dtype=np.int64)
+        doc_of = np.searchsorted(keys, doc_keys).astype(np.int32)
+        if len(doc_keys) and (doc_of.max() >= len(keys) or not np.array_equal(keys[doc_of], doc_keys)):
+            msg = "passages point at documents the archive does not hold"
+            raise ValueError(msg)
         lexical = {name: LexicalIndex.load(gdir, name) for name in manifest["lexical_fields"]}
         s = manifest["settings"]
         dense = DenseIndex.load(gdir, manifest["dense_kind"], int(s["dim"]))
@@ -258,7 +319,7 @@ class IndexStore:
                 msg = "names.json is not a JSON object"
                 raise ValueError(msg)
             names = NameTable.from_dict(legacy)
-        return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen, names)
+        return IndexData(s, docs, doc_of, starts, ends, lexical, dense, gen, names, archive)
 
     # -- writing -------------------------------------------------------------------------------
     def save(self, data: IndexData) -> str:
@@ -267,7 +328,8 @@ class IndexStore:
         tmp = self.root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         try:
-            files = self._write_files(tmp, data)
+            assigned = write_archive(tmp / ARCHIVE_FILE, data.archive, data.documents, data.doc_of, data.starts, data.ends)
+            files = [tmp / ARCHIVE_FILE, *self._write_files(tmp, data)]
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "analyzer_version": ANALYZER_VERSION,
@@ -294,24 +356,13 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        data.generation = gen
+        data.stored_as(gen, Archive(self.root / gen / ARCHIVE_FILE), assigned)
         self._collect_garbage(keep={gen})
         return gen
 
     def _write_files(self, d: Path, data: IndexData) -> list[Path]:
-        files = [d / "documents.jsonl"]
-        with files[0].open("w", encoding="utf-8") as f:
-            for doc in data.documents:
-                rec = {"doc_id": doc.doc_id, "sha256": doc.sha256, "title": doc.title, "text": doc.text}
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        files.append(d / "passages.npz")
-        with files[-1].open("wb") as f:
-            np.savez(
-                f,
-                doc=data.doc_of.astype(np.int32),
-                start=data.starts.astype(np.int64),
-                end=data.ends.astype(np.int64),
-            )
+        """The per-passage files beside the archive: lexical fields, vectors, name keys."""
+        files: list[Path] = []
         for name, lx in data.lexical.items():
             files.extend(lx.save(d, name))
         files.extend(data.dense.save(d))

@@ -199,3 +199,65 @@ def tiny_reader(tiny_e5_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
     graph = export(tiny_e5_dir, root / "cache", folder, pinned=sha)
     return folder, sha, graph
+
+
+# A small news archive with metadata (invented stories): three outlets' copies of one wire story,
+# relative dates to resolve, two reports on one team a month apart, and an English article.
+WIRE_HOSPITAL = (
+    "افتتحت وزارة الصحة أمس مستشفى النخيل الجديد في مدينة الدمام بسعة ثلاثمئة وعشرين سريرا. "
+    "وقال المتحدث الرسمي باسم الوزارة إن المستشفى يضم أقساما للطوارئ والجراحة وطب الأطفال والعناية المركزة. "
+    "وأضاف أن تكلفة المشروع بلغت أربعمئة مليون ريال وأن العمل فيه استمر ثلاث سنوات. "
+    "وأشار إلى أن المستشفى سيخدم أكثر من نصف مليون نسمة في المحافظات المجاورة."
+)
+NEWS_RECORDS = [
+    {"id": "spa-1", "title": "افتتاح مستشفى النخيل في الدمام", "content": WIRE_HOSPITAL, "date_extracted": "2015-07-10 08:00:00",
+     "source": "spa", "url": "https://news.example/spa/1"},
+    {"id": "okaz-1", "title": "مستشفى النخيل يفتح أبوابه", "content": "الدمام - واس: " + WIRE_HOSPITAL,
+     "date_extracted": "2015-07-11 02:10:00", "source": "okaz", "url": "https://news.example/okaz/1"},
+    {"id": "riyadh-1", "title": "الصحة تفتتح مستشفى النخيل", "content": WIRE_HOSPITAL.replace("أمس", "يوم الخميس"),
+     "date_extracted": "2015-07-12 01:00:00", "source": "alriyadh", "url": "https://news.example/riyadh/1"},
+    {"id": "sabq-1", "title": "ميناء جدة يستقبل أكبر سفينة حاويات",
+     "content": "أعلنت هيئة الموانئ الخميس الماضي أن ميناء جدة الإسلامي استقبل أكبر سفينة حاويات في تاريخه. "
+                "وبلغ طول السفينة أربعمئة متر وحمولتها تسعة عشر ألف حاوية. وقال مدير الميناء إن الأرصفة جهزت لاستقبال السفن العملاقة.",
+     "date_extracted": "2015-07-05 10:00:00", "source": "sabq", "url": "https://news.example/sabq/1"},
+    {"id": "madina-1", "title": "محطة تحلية جديدة في ينبع",
+     "content": "دشنت المؤسسة العامة لتحلية المياه اليوم (الاثنين) محطة جديدة في ينبع بطاقة مئتي ألف متر مكعب يوميا. "
+                "وتغذي المحطة مدينتي المدينة المنورة وينبع بمياه الشرب.",
+     "date_extracted": "2015-07-21 01:30:00", "source": "almadina", "url": "https://news.example/madina/1"},
+    {"id": "team-1", "title": "المنتخب يفوز على الأردن",
+     "content": "فاز المنتخب الوطني لكرة القدم على منتخب الأردن بهدفين دون رد في المباراة الودية التي أقيمت في جدة. "
+                "وسجل المهاجم الهدفين في الشوط الثاني.",
+     "date_extracted": "2015-07-01 22:00:00", "source": "arriyadiyah", "url": ""},
+    {"id": "team-2", "title": "المنتخب يتعادل مع عمان",
+     "content": "تعادل المنتخب الوطني لكرة القدم مع منتخب عمان بهدف لمثله في المباراة الودية التي أقيمت في مسقط. "
+                "وسجل المهاجم هدف التعادل في الدقائق الأخيرة.",
+     "date_extracted": "2015-07-25 22:00:00", "source": "arriyadiyah", "url": ""},
+    {"id": "gulf-1", "title": "Dammam port reopens",
+     "content": "The port of Dammam reopened yesterday after three weeks of repairs to its northern quay. "
+                "Harbour officials said forty ships were waiting to unload.",
+     "date_extracted": "2015-07-15 09:00:00", "source": "Gulf News", "url": "https://news.example/gulf/1"},
+]
+
+
+@pytest.fixture(scope="session")
+def news_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The archive above as a JSON-lines export whose date field needs mapping (date_extracted)."""
+    import json
+
+    d = tmp_path_factory.mktemp("news-corpus")
+    lines = [json.dumps(r, ensure_ascii=False) for r in NEWS_RECORDS]
+    (d / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="session")
+def news_sanad(sanad_home: Path, news_corpus: Path):
+    """A Sanad with the default settings on the news archive, imported with --field date=date_extracted."""
+    from assistant.config import Settings
+    from assistant.sanad import Sanad
+    from index.records import FieldMap
+
+    sanad = Sanad(Settings.from_env(environ={}, index_dir=sanad_home / "news-archive-index", progress=False))
+    report = sanad.add_paths([news_corpus], fields=FieldMap.parse(["date=date_extracted"]))
+    assert len(report.added) == len(NEWS_RECORDS) and not report.refused, report
+    return sanad

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from index.filters import SearchFilter
 from ui import sweep
 from ui.access import exposure_warning, load_accounts
 from ui.guard import WebGuard
@@ -63,7 +64,37 @@ def _header() -> str:
     )
 
 
-def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
+def filter_controls(h: Handlers, default: SearchFilter | None = None) -> gr.State:
+    """The side panel's search scope: a date range and a choice of outlets (none chosen: all).
+
+    The choice lives in the visitor's session state, so the page's "ask" endpoint keeps taking
+    the question alone (HTTP clients and the load test are unchanged) and uses the scope set here.
+    """
+    import gradio as gr
+
+    default = default or SearchFilter()
+    outlets = h.outlet_choices()
+    chosen = [o for o in outlets if o.casefold() in default.sources]
+    since0 = default.since.isoformat() if default.since else ""
+    until0 = default.until.isoformat() if default.until else ""
+    scope = gr.State({"since": since0, "until": until0, "outlets": chosen})
+    gr.HTML('<div class="sanad-panel-title">Search only · ابحث في</div>')
+    with gr.Group(elem_id="sanad-filters"):
+        since = gr.Textbox(label="From · من (YYYY-MM-DD)", value=since0, elem_id="sanad-since", max_lines=1)
+        until = gr.Textbox(label="To · إلى (YYYY-MM-DD)", value=until0, elem_id="sanad-until", max_lines=1)
+        pick = gr.Dropdown(choices=outlets, value=chosen, multiselect=True, label="Outlets · المصادر",
+                           elem_id="sanad-outlets", allow_custom_value=False)  # fmt: skip
+    controls = [since, until, pick]
+
+    def keep(s: str, u: str, o: list[str] | None) -> dict:
+        return {"since": s or "", "until": u or "", "outlets": list(o or [])}
+
+    for c in controls:
+        c.change(keep, controls, scope, queue=False, api_visibility="private")
+    return scope
+
+
+def build_app(sanad: Sanad, settings: Settings, default_filter: SearchFilter | None = None) -> gr.Blocks:
     """The chat page. Styling is passed at launch (`launch_options`), as Gradio 6 expects."""
     import gradio as gr
 
@@ -132,13 +163,15 @@ def build_app(sanad: Sanad, settings: Settings) -> gr.Blocks:
                 report = gr.HTML("", elem_id="sanad-report", min_height=90)
                 oversize = gr.Textbox("", visible="hidden", elem_id="sanad-oversize")
                 refuse_all = gr.Button("oversize", visible="hidden", elem_id="sanad-oversize-go")
+                scope = filter_controls(h, default_filter)
 
         ask_opts: dict[str, Any] = {"concurrency_limit": ASK_CONCURRENCY, "concurrency_id": "ask"}
         outs = [box, chat, state]
-        box.submit(h.ask, [box, state], outs, **ask_opts)
-        send.click(h.ask, [box, state], outs, **ask_opts)
+        ins = [box, state, scope]
+        box.submit(h.ask, ins, outs, **ask_opts)
+        send.click(h.ask, ins, outs, **ask_opts)
         for ds in sets:
-            ds.click(pick, ds, box, queue=False).then(h.ask, [box, state], outs, **ask_opts)
+            ds.click(pick, ds, box, queue=False).then(h.ask, ins, outs, **ask_opts)
         clear.click(lambda: ("", [], {"shown": [], "plain": []}), None, outs, queue=False)
         files.upload(
             add,
@@ -202,9 +235,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def start(sanad: Sanad, settings: Settings) -> tuple[gr.Blocks, str]:
+def start(sanad: Sanad, settings: Settings, default_filter: SearchFilter | None = None) -> tuple[gr.Blocks, str]:
     """Build and serve the page without blocking; returns (app, local URL). Tests use this too."""
-    demo = build_app(sanad, settings)
+    demo = build_app(sanad, settings, default_filter)
     demo.queue(default_concurrency_limit=ASK_CONCURRENCY)
     _, url, _ = demo.launch(prevent_thread_lock=True, **launch_options(settings))
     return demo, url
@@ -232,7 +265,7 @@ def _private_upload_folder() -> Iterator[None]:
         os.environ.pop("GRADIO_TEMP_DIR", None)
 
 
-def launch(settings: Settings | None = None) -> None:
+def launch(settings: Settings | None = None, default_filter: SearchFilter | None = None) -> None:
     """`sanad chat`: check who may connect, load the index and model while Gradio imports, then serve
     until interrupted.
 
@@ -273,7 +306,7 @@ def launch(settings: Settings | None = None) -> None:
             raise box["problem"]
         if "problem" in box:
             log.error("%s", box["problem"])
-        demo, url = start(box["sanad"], settings)
+        demo, url = start(box["sanad"], settings, default_filter)
         log.info("Sanad chat ready at %s (%.1f s after start)", url, time.perf_counter() - t0)
         print(f"Sanad chat: {url}", flush=True)  # noqa: T201
         demo.block_thread()  # returns on Ctrl-C, after closing the server

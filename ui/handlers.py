@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from index.errors import SanadError
+from index.filters import SearchFilter
 from ui import render, upload
 from ui.bidi import language
-from ui.messages import for_visitors
+from ui.messages import for_visitors, scrub_paths
 
 if TYPE_CHECKING:
     from assistant.sanad import Sanad
@@ -55,8 +56,12 @@ class Handlers:
         self.sanad = sanad
         self.settings = settings
 
-    def ask(self, question: str | None, state: dict[str, list]) -> Iterator[tuple[str, list, dict]]:
-        """Show the question at once, then the answer with its sources (or a readable error)."""
+    def ask(
+        self, question: str | None, state: dict[str, list], scope: dict | None = None
+    ) -> Iterator[tuple[str, list, dict]]:
+        """Show the question at once, then the answer with its sources (or a readable error),
+        searching only the articles of the date range and outlets chosen on the page (`scope`:
+        {"since", "until", "outlets"})."""
         question = question or ""
         shown, plain = list(state.get("shown", [])), list(state.get("plain", []))
         if not question.strip():
@@ -66,12 +71,16 @@ class Handlers:
         shown.append({"role": "user", "content": render.render_question(question)})
         yield "", [*shown, {"role": "assistant", "content": render.render_pending(lang)}], state
         try:
-            answer = self.sanad.ask(question, history=plain or None)
+            scope = scope or {}
+            filt = page_filter(scope.get("since"), scope.get("until"), scope.get("outlets"))
+            answer = self.sanad.ask(question, history=plain or None, filter=filt)
             html = answer_html(self.sanad, answer, uuid.uuid4().hex[:8])
             # the question as answered (markup left out), so a follow-up carries its words only
             plain += [{"role": "user", "content": answer.question}, {"role": "assistant", "content": answer.text}]
         except SanadError as e:
             html = render.render_error(for_visitors(e, lang), lang)
+        except ValueError as e:  # a date the page's filter cannot read: the message names the input, no path
+            html = render.render_error(scrub_paths(str(e)), lang)
         except Exception:
             log.exception("answering failed")
             html = render.render_error(render.GENERIC_ERROR[lang], lang)
@@ -125,6 +134,18 @@ class Handlers:
 
     def stats(self) -> str:
         return _stats_html(self.sanad)
+
+    def outlet_choices(self) -> list[str]:
+        """The outlets of the indexed articles, for the page's outlet choice."""
+        try:
+            return self.sanad.outlets()
+        except SanadError:
+            return []
+
+
+def page_filter(since: str | None, until: str | None, outlets: list[str] | None) -> SearchFilter:
+    """The chat page's date range and outlets as a SearchFilter (ValueError for an unreadable date)."""
+    return SearchFilter.build((since or "").strip() or None, (until or "").strip() or None, outlets or [])
 
 
 def _forget_uploads(paths: list[Path]) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from assistant.answer import Answer, Citation, Hit
+from assistant.answer import Answer, ArticleMeta, Citation, Hit
 from ui.bidi import Direction, direction, foreign_runs
 
 LABELS: dict[str, dict[str, str]] = {
@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "understood": "Understood as",
         "source": "source",
         "as_quoted": "As the source says",
+        "also": "Also published by",
     },
     "ar": {
         "sources": "المصادر",
@@ -45,6 +46,7 @@ LABELS: dict[str, dict[str, str]] = {
         "understood": "فُهم السؤال على أنه",
         "source": "المصدر",
         "as_quoted": "كما ورد في المصدر",
+        "also": "نُشر أيضًا في",
     },
 }
 
@@ -156,6 +158,41 @@ def answer_body(text: str, citations: Iterable[Citation], lang: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+_WEB_LINK = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
+
+
+def safe_link(url: str) -> str | None:
+    """An http(s) address fit for an href, or None (javascript:, data: and the like are never linked)."""
+    url = (url or "").strip()
+    return url if _WEB_LINK.match(url) else None
+
+
+def render_article(meta: ArticleMeta | None, doc_id: str) -> str:
+    """A news source as a reader names it: outlet · date · title, linked to the article when its
+    address is known; the document id when nothing else is."""
+    parts = []
+    if meta is not None:
+        if meta.source:
+            parts.append(f'<bdi class="sanad-outlet">{esc(meta.source)}</bdi>')
+        if meta.date:
+            parts.append(f'<bdi class="sanad-date" dir="ltr">{esc(meta.date[:10])}</bdi>')
+        if meta.title:
+            parts.append(f'<bdi class="sanad-title">{esc(meta.title)}</bdi>')
+    line = " · ".join(parts) if parts else f'<bdi class="sanad-doc">{esc(doc_id)}</bdi>'
+    link = safe_link(meta.url) if meta is not None else None
+    if link:
+        line = f'<a class="sanad-article-link" href="{esc(link)}" target="_blank" rel="noopener noreferrer nofollow">{line}</a>'
+    return f'<span class="sanad-article">{line}</span>'
+
+
+def render_also(also: Iterable[ArticleMeta], lang: str) -> str:
+    """The other outlets that published the same (near-duplicate) article."""
+    items = [render_article(a, a.doc_id) for a in also]
+    if not items:
+        return ""
+    return f'<div class="sanad-also">{_labels(lang)["also"]}: {"، ".join(items) if lang == "ar" else "; ".join(items)}</div>'
+
+
 def passage_label(place: tuple[int, int] | None, lang: str) -> str:
     """'passage 3 of 12': the passage's place among its own document's passages."""
     if place is None:
@@ -165,14 +202,17 @@ def passage_label(place: tuple[int, int] | None, lang: str) -> str:
 
 
 def render_source(c: Citation, key: str, lang: str, place: tuple[int, int] | None = None) -> str:
-    """One numbered source: document, passage k of n, the quote with its span, the whole passage on demand."""
+    """One numbered source: outlet · date · title (linked), passage k of n in its document, the quote with
+    its span, the whole passage on demand, and who else published the article."""
     lab = _labels(lang)
     where = passage_label(place, lang)
     where += " · " if where else ""
     where += f'{lab["chars"]} <bdi dir="ltr">{c.passage_start}–{c.passage_end}</bdi>'
+    has_meta = c.meta is not None and any((c.meta.source, c.meta.date, c.meta.title))
+    doc = f' <bdi class="sanad-doc-id">{esc(c.doc_id)}</bdi>' if has_meta else ""
     head = (
         f'<div class="sanad-source-head"><span class="sanad-num">{c.n}</span>'
-        f'<bdi class="sanad-doc">{esc(c.doc_id)}</bdi><span class="sanad-where">{where}</span></div>'
+        f'{render_article(c.meta, c.doc_id)}{doc}<span class="sanad-where">{where}</span></div>'
     )
     quote = _block("blockquote", "sanad-quote", highlight(c.quote, c.start, None, _span(c)), c.quote)
     passage = _block(
@@ -182,14 +222,15 @@ def render_source(c: Citation, key: str, lang: str, place: tuple[int, int] | Non
         c.passage_text,
     )
     details = f'<details class="sanad-passage"><summary>{lab["whole"]}</summary>{passage}</details>'
-    return f'<div class="sanad-source" id="{_anchor(key, c.n)}">{head}{quote}{details}</div>'
+    also = render_also(c.also, lang)
+    return f'<div class="sanad-source" id="{_anchor(key, c.n)}">{head}{quote}{details}{also}</div>'
 
 
 def _closest(hits: list[Hit], lang: str, limit: int = 3) -> str:
     if not hits:
         return ""
     items = "".join(
-        f'<li><bdi class="sanad-doc">{esc(h.doc_id)}</bdi>{_block("div", "sanad-hit", esc(h.text), h.text)}</li>'
+        f'<li>{render_article(h.meta, h.doc_id)}{_block("div", "sanad-hit", esc(h.text), h.text)}</li>'
         for h in hits[:limit]
     )
     return f'<details class="sanad-closest"><summary>{_labels(lang)["closest"]}</summary><ul>{items}</ul></details>'

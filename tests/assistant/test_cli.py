@@ -251,3 +251,56 @@ def test_users_are_added_listed_and_removed_without_a_password_on_screen(tmp_pat
     everything = "".join(p.stdout + p.stderr for p in (added, other, changed, listed, short, no_tty, removed))
     for secret in ("alice's long password", "bob pass word", "a new long password", "short"):
         assert secret not in everything and secret not in users.read_text(encoding="utf-8")
+
+
+# -- a news archive: records with metadata, filters, sources ------------------------------------------
+def test_news_records_import_with_a_field_map_and_answers_show_their_sources(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    assert "added 8" in capsys.readouterr().out
+    question = "كم سريرا في مستشفى النخيل الجديد؟"
+    assert main(["ask", question, "--json", "--source", "okaz"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    [c] = d["citations"]
+    assert (c["source"], c["date"], c["url"]) == ("okaz", "2015-07-11T02:10:00", "https://news.example/okaz/1")
+    assert {r["source"] for r in d["retrieved"]} == {"okaz"}
+    assert [a["source"] for a in c["also_published_by"]] == ["spa", "alriyadh"]
+    assert main(["ask", question, "--since", "2015-07-12", "--until", "2015-07-31"]) == 0
+    out = capsys.readouterr().out
+    assert "[1] alriyadh · 2015-07-12 · الصحة تفتتح مستشفى النخيل" in out
+    assert "https://news.example/riyadh/1" in out and "also published by: spa · 2015-07-10" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--since", "last week"], "--since: unreadable date 'last week'; write it as YYYY-MM-DD"),
+        (["--since", "2015-08-01", "--until", "2015-07-01"], "is after --until"),
+        (["--source", "reuters"], "no indexed article is from reuters; the outlets are: almadina, alriyadh"),
+    ],
+)
+def test_bad_filters_are_refused_in_one_line(index_dir: Path, news_corpus: Path, flags, message, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "ما الخبر؟", *flags]) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_bad_field_flag_is_refused_before_anything_is_read(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "author=writer"]) == EXIT_USER_ERROR
+    assert "the fields are id, title, text, date, source, url" in capsys.readouterr().err
+    assert not index_dir.exists()
+
+
+def test_rebuild_keeps_metadata_and_duplicate_groups(index_dir: Path, news_corpus: Path, capsys) -> None:
+    assert main(["index", "add", str(news_corpus), "--field", "date=date_extracted"]) == 0
+    assert main(["index", "info"]) == 0
+    capsys.readouterr()
+    assert main(["index", "rebuild"]) == 0
+    assert main(["index", "info"]) == 0
+    info = json.loads(capsys.readouterr().out.split("\n", 1)[1])  # after rebuild's one-line report
+    assert (info["documents"], info["outlets"], info["duplicate_groups"], info["documents_in_duplicate_groups"]) == (8, 7, 1, 3)
+    assert (info["first_date"], info["last_date"]) == ("2015-07-01", "2015-07-25")
+    assert main(["ask", "كم سريرا في مستشفى النخيل الجديد؟", "--json"]) == 0
+    c = json.loads(capsys.readouterr().out)["citations"][0]
+    assert c["source"] == "spa" and len(c["also_published_by"]) == 2

@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from assistant import translate as tr
-from assistant.answer import Hit
+from assistant.answer import ArticleMeta, Hit
 from assistant.query import CONTEXT_WEIGHT, plan_query
 from assistant.retriever import SanadRetriever, channel_scores, document_to_hit, hit_to_document, retrieve
 
@@ -66,6 +66,12 @@ def test_channels_are_fused(sample_sanad) -> None:
 def test_hit_document_roundtrip() -> None:
     hit = Hit(7, "a.txt", 10, 20, 0.5, "0123456789", {"lexical": 0.25, "dense": 0.25})
     assert document_to_hit(hit_to_document(hit)) == hit
+    meta = ArticleMeta("a.txt", "Title", "okaz", "2015-07-21", "https://x/a")
+    also = (ArticleMeta("b.txt", "Title", "sabq", "2015-07-22", ""),)
+    with_meta = Hit(7, "a.txt", 10, 20, 0.5, "0123456789", {}, meta, also)
+    doc = hit_to_document(with_meta)
+    assert doc.metadata["source"] == "okaz" and doc.metadata["url"] == "https://x/a"
+    assert document_to_hit(doc) == with_meta
 
 
 def test_english_question_finds_the_english_article(sample_sanad) -> None:

@@ -88,7 +88,11 @@ def test_answer_as_dict(sample_sanad) -> None:
     d = sample_sanad.ask("من يرأس الوفد الأوكراني للمفاوضات؟", top_k=2).to_dict()
     assert set(d) >= {"question", "lang", "answer", "abstained", "citations", "retrieved", "latency_ms"}
     assert len(d["retrieved"]) == 2
-    assert set(d["citations"][0]) == {"n", "doc_id", "start", "end", "quote"}
+    meta = {"title", "source", "date", "url", "also_published_by"}
+    assert set(d["citations"][0]) == {"n", "doc_id", "start", "end", "quote"} | meta
+    assert set(d["retrieved"][0]) == {"doc_id", "start", "end", "score", "text"} | meta
+    # the sample article is a plain text file: nothing is known about it, and the JSON says so
+    assert [d["citations"][0][k] for k in ("title", "source", "date", "url")] == [None] * 4
     assert d["latency_ms"] > 0
 
 

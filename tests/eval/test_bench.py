@@ -169,3 +169,25 @@ def test_bad_arguments_are_refused_before_any_work(tmp_path: Path, capsys: pytes
     assert main(["--peers", "langchain", "--bench-python", str(tmp_path / "nope"), "--out", str(tmp_path)]) == 2
     assert not (tmp_path / "results.json").exists()
     assert build_parser().parse_args([]).sizes == "sample,xquad,news10k"
+
+
+def test_filter_study_times_each_filter_beside_none_question_by_question() -> None:
+    from types import SimpleNamespace
+
+    from eval.bench_ours import filter_study
+
+    calls: list[tuple[str, object]] = []
+
+    class Stub:
+        def ask(self, q, top_k, filter):  # noqa: A002 - the facade's name
+            calls.append((q, filter))
+            return SimpleNamespace(retrieved=[] if filter.sources else [1, 2])
+
+    out = filter_study(Stub(), ["a", "b", "c"], 5, {"okaz": {"source": "okaz"}})
+    assert set(out) == {"none", "okaz"}
+    assert out["none"]["answer_ms"]["n"] == out["okaz"]["answer_ms"]["n"] == 3
+    assert (out["none"]["hits"], out["okaz"]["hits"]) == (6, 0)
+    assert out["okaz"]["filter"]["sources"] == ["okaz"] and out["none"]["p95_ratio"] == 1.0
+    timed = calls[-6:]  # after the warm-up: each question unfiltered, then filtered
+    assert [q for q, _ in timed] == ["a", "a", "b", "b", "c", "c"]
+    assert [bool(f.sources) for _, f in timed] == [False, True] * 3

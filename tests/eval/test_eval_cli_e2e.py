@@ -61,10 +61,10 @@ def test_report_follows_the_contract(run: dict) -> None:
         assert isinstance(r["answer"], str) and isinstance(r["abstained"], bool) and r["latency_ms"] > 0
         assert 1 <= len(r["retrieved"]) <= 5
         for hit in r["retrieved"]:
-            assert set(hit) == {"doc_id", "start", "end", "score", "text"}
+            assert set(hit) == {"doc_id", "start", "end", "score", "text", "title", "source", "date", "url", "also_published_by"}
             assert hit["doc_id"] in {"ar/festival.txt", "bridge.md"}  # ids are paths relative to the corpus
         for cit in r["citations"]:
-            assert set(cit) == {"doc_id", "start", "end", "quote"}
+            assert set(cit) == {"doc_id", "start", "end", "quote", "title", "source", "date", "url", "also_published_by"}
     assert report["summary"]["offset_check"]["mismatches"] == 0
     (skipped,) = report["summary"]["skipped"]
     assert skipped.startswith(f"{run['root'] / 'q.jsonl'}:2: not valid JSON")

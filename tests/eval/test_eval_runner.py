@@ -54,8 +54,9 @@ def test_records_follow_the_contract(result: RunResult, questions: list[Question
         assert r["error"] is None
         assert isinstance(r["answer"], str) and isinstance(r["abstained"], bool) and r["latency_ms"] > 0
         assert 1 <= len(r["retrieved"]) <= 5
-        assert all(set(h) == {"doc_id", "start", "end", "score", "text"} for h in r["retrieved"])
-        assert all(set(c) == {"doc_id", "start", "end", "quote"} for c in r["citations"])
+        meta = {"title", "source", "date", "url", "also_published_by"}
+        assert all(set(h) == {"doc_id", "start", "end", "score", "text"} | meta for h in r["retrieved"])
+        assert all(set(c) == {"doc_id", "start", "end", "quote"} | meta for c in r["citations"])
         assert set(r["scores"]) == {"em", "f1", "contains", "rank", "evidence_cited"}
         assert (r["scores"]["f1"] is None) == (not r["answerable"])
     scores = {r["id"]: r["scores"] for r in result.records}
@@ -116,3 +117,22 @@ def test_the_dev_set_stays_above_its_floors(sample_sanad, corpus: Path) -> None:
         recall = sum(r["abstained"] for r in mine if not r["answerable"]) / sum(not r["answerable"] for r in mine)
         assert contains >= floor, (lang, contains)
         assert precision >= 0.8 and recall >= 0.8, (lang, precision, recall)
+
+
+# -- a news archive: records with metadata, a filter, offsets checked against the records ------------
+def test_a_news_export_is_scored_within_a_filter_with_sources_in_the_records(news_sanad, news_corpus: Path) -> None:
+    from index.filters import SearchFilter
+    from index.records import FieldMap
+
+    qs = [
+        Question("h1", "ar", "كم سريرا في مستشفى النخيل الجديد؟", ("320",), True, "ثلاثمئة وعشرين سريرا", "news.jsonl#okaz-1"),
+        Question("p1", "en", "When did the port of Dammam reopen?", ("July 14, 2015",), True, None, "news.jsonl#gulf-1"),
+    ]
+    out = run(qs, news_sanad.settings, news_corpus, top_k=3, progress=False, sanad=news_sanad,
+              filt=SearchFilter.build("2015-07-11", None, []), fields=FieldMap.parse(["date=date_extracted"]))  # fmt: skip
+    assert out.offset_problems == []  # quotes checked against the JSON-lines records, as indexed
+    assert out.index["unchanged"] == 8
+    hospital, port = out.records
+    assert hospital["citations"][0]["source"] == "okaz"  # spa's copy (July 10) is outside the filter
+    assert all(h["date"] >= "2015-07-11" for r in out.records for h in r["retrieved"])
+    assert port["short_answer"] == "Tuesday, July 14, 2015" and port["scores"]["contains"] == 1.0

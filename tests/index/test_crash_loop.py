@@ -163,7 +163,7 @@ def check_whole_state(root: Path, reference: dict) -> int:
             assert row_terms(index, field, i) == expected, (key[:3], field)
         rows_of.setdefault(p.doc_id, set()).add((p.start, p.end))
     for d in index.documents:
-        assert rows_of[d.doc_id] == reference["per_doc"][(d.doc_id, d.text)]
+        assert rows_of[d.doc_id] == reference["per_doc"][(d.doc_id, index.document_text(d.doc_id))]
     # It answers, citing exact text, and the newest batch is found by its word.
     answer = sanad.ask(f"What is the market called {code_word(last)}?")
     assert isinstance(answer, Answer)

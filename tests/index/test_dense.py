@@ -118,3 +118,42 @@ def test_choose_kind() -> None:
     assert choose_kind("hnsw", 1, 100) == "hnsw"
     with pytest.raises(ValueError, match="auto"):
         choose_kind("ivf", 1, 100)
+
+
+# -- search restricted to allowed rows (filters, duplicate faces) -----------------------------------------
+def exact_allowed(vecs: np.ndarray, q: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
+    sims = np.where(allowed, vecs @ q, -np.inf)
+    return np.argsort(-sims)[:k].tolist()
+
+
+def test_flat_search_within_allowed_rows_with_their_statistics() -> None:
+    vecs, queries = unit_vectors(600, 11), unit_vectors(10, 12)
+    allowed = np.random.default_rng(13).random(600) < 0.3
+    idx = DenseIndex(vecs, "flat")
+    for q in queries:
+        ids, scores, mean, std = idx.search_allowed(q, 10, allowed)
+        assert ids.tolist() == exact_allowed(vecs, q, allowed, 10)
+        kept = (vecs @ q)[allowed]
+        assert mean == pytest.approx(float(kept.mean()), abs=1e-6) and std == pytest.approx(float(kept.std()), abs=1e-6)
+        np.testing.assert_allclose(scores, (vecs @ q)[ids], rtol=1e-5, atol=1e-6)
+    assert idx.search(queries[0], 10, allowed)[0].tolist() == exact_allowed(vecs, queries[0], allowed, 10)
+    assert idx.search_allowed(queries[0], 5, np.zeros(600, bool))[0].size == 0
+    few = np.zeros(600, bool)
+    few[[3, 77]] = True
+    assert sorted(idx.search(queries[0], 10, few)[0].tolist()) == [3, 77]  # fewer allowed rows than k
+
+
+@pytest.mark.parametrize("exact_subset", [0, 10_000], ids=["graph-with-selector", "gathered-rows"])
+def test_hnsw_search_within_allowed_rows(monkeypatch, exact_subset: int) -> None:
+    import index.dense as dense
+
+    monkeypatch.setattr(dense, "EXACT_SUBSET", exact_subset)
+    vecs, queries = unit_vectors(2000, 21), unit_vectors(20, 22)
+    allowed = np.random.default_rng(23).random(2000) < 0.5
+    idx = DenseIndex(vecs, "hnsw")
+    top1 = 0
+    for q in queries:
+        ids, _, _, _ = idx.search_allowed(q, 10, allowed)
+        assert len(ids) == 10 and allowed[ids].all()  # only allowed rows, and k of them
+        top1 += ids[0] == exact_allowed(vecs, q, allowed, 1)[0]
+    assert top1 >= 18  # approximate through the graph, exact when gathered

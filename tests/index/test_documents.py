@@ -128,7 +128,7 @@ def test_single_file_id_is_its_name(corpus: Path) -> None:
 def test_other_suffix_given_explicitly_is_refused(corpus: Path) -> None:
     docs, refused = collect([corpus / "notes.pdf", corpus / "a.txt"])
     assert list(docs) == ["a.txt"]
-    assert "not a .txt or .md" in refused["notes.pdf"]
+    assert "not an article file (.pdf" in refused["notes.pdf"]
 
 
 def test_missing_path_refused(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def test_files_with_odd_names_are_answerable_under_their_own_names(hostile_batch
 def test_the_outside_secret_is_not_in_the_index(hostile_batch) -> None:
     sanad, *_ = hostile_batch
     index = sanad.snapshot().index
-    assert not any("outside secret" in d.text for d in index.documents)
+    assert not any("outside secret" in index.document_text(d.doc_id) for d in index.documents)
 
 
 def test_cli_prints_one_line_per_refusal_and_adds_the_rest(hostile_batch, sanad_home: Path, capsys) -> None:
@@ -412,9 +412,9 @@ def test_damaged_faiss_file_is_named_with_the_rebuild_command(damaged, damage, e
 def test_manifest_with_a_wrong_checksum(damaged) -> None:
     settings, root, gen = damaged
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"]["passages.npz"]["sha256"] = "0" * 64
+    manifest["files"]["archive.sqlite"]["sha256"] = "0" * 64
     (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert "passages.npz does not match its checksum" in refused_message(settings, root, IndexCorruptError)
+    assert "archive.sqlite does not match its checksum" in refused_message(settings, root, IndexCorruptError)
 
 
 @pytest.mark.parametrize("version", [0, 99, "1", None], ids=["old", "future", "string", "null"])
@@ -432,18 +432,18 @@ def test_manifest_missing(damaged) -> None:
 
 def test_passages_file_missing(damaged) -> None:
     settings, root, gen = damaged
-    (gen / "passages.npz").unlink()
-    assert "passages.npz is missing" in refused_message(settings, root, IndexCorruptError)
+    (gen / "archive.sqlite").unlink()
+    assert "archive.sqlite is missing" in refused_message(settings, root, IndexCorruptError)
 
 
 def test_damaged_index_is_reported_by_the_cli_in_one_line(damaged, capsys) -> None:
     settings, root, gen = damaged
-    (gen / "passages.npz").unlink()
+    (gen / "archive.sqlite").unlink()
     env = ["--index-dir", str(root), "--model", settings.model]
     assert main(["ask", "Who painted the lighthouse?", *env]) == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert "passages.npz is missing" in err and f"sanad index rebuild --index-dir {root}" in err
+    assert "archive.sqlite is missing" in err and f"sanad index rebuild --index-dir {root}" in err
 
 
 # -- an index from another embedding model ------------------------------------------------------------

@@ -50,11 +50,12 @@ def generation_of(data: IndexData) -> int:
     """The generation number the loaded data holds; fails if its parts disagree."""
     [doc] = data.documents
     k = int(doc.doc_id.removeprefix("doc-").removesuffix(".txt"))
-    assert doc.text.startswith(f"document of generation {k}.")
+    text = data.document_text(doc.doc_id)
+    assert text.startswith(f"document of generation {k}.")
     assert set(data.dense.vectors[:, 0].tolist()) == {float(k)}
     assert list(data.lexical["text"].vocab) == [f"gen{k}"]
     assert data.n_passages == data.dense.n_rows == data.lexical["text"].n_rows
-    assert data.passage(0).text == doc.text[int(data.starts[0]) : int(data.ends[0])]
+    assert data.passage(0).text == text[int(data.starts[0]) : int(data.ends[0])]
     return k
 
 
@@ -82,8 +83,7 @@ def test_save_load_roundtrip(store: IndexStore) -> None:
     assert manifest["settings"]["model"] == "test-model" and manifest["settings"]["dim"] == DIM
     assert manifest["counts"] == {"documents": 1, "passages": 30}
     assert set(manifest["files"]) == {
-        "documents.jsonl",
-        "passages.npz",
+        "archive.sqlite",
         "text.npz",
         "text.vocab.json",
         "vectors.npy",
@@ -236,7 +236,7 @@ def _kill_during_save(root: Path, seed: int) -> None:
     try:
         line = child.stdout.readline()
         assert line.strip() == "ready", child.stderr.read()
-        time.sleep(random.Random(seed).uniform(0.0, 1.5))
+        time.sleep(random.Random(seed).uniform(0.0, 3.0))  # a save of this size takes ~1 s
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
@@ -290,7 +290,7 @@ def test_flipped_bytes_in_vectors_refused(store: IndexStore) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["passages.npz", "documents.jsonl", "text.npz", "text.vocab.json", "vectors.npy"]
+    "name", ["archive.sqlite", "text.npz", "text.vocab.json", "vectors.npy"]
 )
 def test_truncated_file_refused(store: IndexStore, name: str) -> None:
     path = live_dir(store) / name
@@ -301,9 +301,9 @@ def test_truncated_file_refused(store: IndexStore, name: str) -> None:
     assert name in str(err.value)
 
 
-def test_missing_passages_file_refused(store: IndexStore) -> None:
-    (live_dir(store) / "passages.npz").unlink()
-    with pytest.raises(IndexCorruptError, match="passages.npz is missing") as err:
+def test_missing_archive_refused(store: IndexStore) -> None:
+    (live_dir(store) / "archive.sqlite").unlink()
+    with pytest.raises(IndexCorruptError, match="archive.sqlite is missing") as err:
         store.load()
     assert REBUILD in str(err.value)
 

@@ -120,9 +120,8 @@ def direction_of(d: webdriver.Chrome, el: WebElement) -> str:
 
 def upload(d: webdriver.Chrome, *files: Path) -> str:
     """Upload through the page's file input; return the report once every file is listed."""
-    d.find_element(By.CSS_SELECTOR, "#sanad-upload input[type=file]").send_keys(
-        "\n".join(str(f) for f in files)
-    )
+    field = WebDriverWait(d, 30).until(lambda _: d.find_element(By.CSS_SELECTOR, "#sanad-upload input[type=file]"))
+    field.send_keys("\n".join(str(f) for f in files))  # waited for: under load the side panel renders late
     report = d.find_element(By.ID, "sanad-report")
     WebDriverWait(d, 120).until(lambda _: all(f.name in report.text for f in files))
     return report.text

@@ -184,3 +184,40 @@ def test_foreign_runs_take_their_numbers_and_leave_edge_punctuation_outside() ->
     assert runs("ما دور Steve Witkoff في 2025؟", "rtl") == ["Steve Witkoff"]
     assert runs("(رستم) and (عمروف)", "ltr") == ["رستم", "عمروف"]
     assert runs("only English", "ltr") == [] and runs("", "rtl") == []
+
+
+# -- news sources: outlet · date · title, linked; other outlets that published it ----------------------
+def test_a_news_source_card_names_outlet_date_title_and_links_the_article() -> None:
+    from assistant.answer import ArticleMeta
+
+    c = citation(AR_DOC, "وتضم المكتبة 4200 كتاب في رفوفها.", "4200 كتاب", doc_id="feed.jsonl#7")
+    c.meta = ArticleMeta("feed.jsonl#7", "مكتبة <b>عائمة</b>", "okaz", "2015-07-21T02:51:32", "https://news.example/a?x=1&y=2")
+    c.also = (ArticleMeta("feed.jsonl#8", "", "sabq", "2015-07-22", "javascript:alert(1)"),)
+    html = render_answer(Answer("كم كتابا؟", "ar", "4200 [1]", False, [c]), "k")
+    head = html.split('class="sanad-source-head"', 1)[1].split("</div>", 1)[0]
+    assert re.search(r"okaz</bdi> · <bdi[^>]*>2015-07-21</bdi> · <bdi[^>]*>مكتبة &lt;b&gt;عائمة&lt;/b&gt;</bdi>", head)
+    assert 'href="https://news.example/a?x=1&amp;y=2"' in head and 'rel="noopener noreferrer nofollow"' in head
+    assert "feed.jsonl#7" in head  # the document id stays, smaller, for those who check offsets
+    also = html.split('class="sanad-also"', 1)[1]
+    assert "نُشر أيضًا في" in also and "sabq" in also and "2015-07-22" in also
+    assert "javascript:" not in html  # an address that is not http(s) is shown as text, never linked
+
+
+def test_a_plain_file_source_still_shows_its_name() -> None:
+    c = citation(AR_DOC, "وتضم المكتبة 4200 كتاب في رفوفها.", "4200 كتاب")
+    html = render_answer(Answer("q", "ar", "4200 [1]", False, [c]), "k")
+    assert '<bdi class="sanad-doc">lake.ar.txt</bdi>' in html and "sanad-also" not in html
+
+
+def test_the_page_filter_reads_the_date_range_and_outlets() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from ui.handlers import page_filter
+
+    f = page_filter(" 2015-07-01 ", "", ["okaz", "Sabq"])
+    assert (f.since, f.until, f.sources) == (dt.date(2015, 7, 1), None, frozenset({"okaz", "sabq"}))
+    assert page_filter(None, None, None).empty
+    with pytest.raises(ValueError, match="--until"):
+        page_filter("", "July", [])

@@ -167,7 +167,7 @@ def test_an_arbitrary_file_is_not_served(server, client, secret) -> None:
 def test_index_and_repository_files_are_not_served(server, client) -> None:
     url, sanad, _ = server
     gen = sanad.store.root / sanad.store.current()
-    assert_not_served(client, url, gen / "documents.jsonl", '"doc_id"')
+    assert_not_served(client, url, gen / "archive.sqlite", "SQLite format 3")
     assert_not_served(client, url, sanad.store.root / "CURRENT", '"generation"')
     assert_not_served(client, url, REPO / "pyproject.toml", "[build-system]")
     assert_not_served(client, url, Path.cwd() / "pyproject.toml", "[build-system]")
