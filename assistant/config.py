@@ -63,6 +63,8 @@ class Settings:
     # Answers. The reader reads this many windows (~192 tokens each) around the best sentences of the
     # retrieved passages per question; 0 = no reader (quote the best sentence, no short answer).
     reader_windows: int = 3
+    # "int8" (dynamic int8 matrix products: ~1.9x faster on this CPU) or "fp32" (assistant/reader/export.py).
+    reader_precision: str = "int8"
     llm: str = ""  # "provider:model" for LangChain's init_chat_model; empty = extractive answers, no network
     # Input limits.
     max_question_chars: int = 2000

@@ -90,8 +90,8 @@ def collect(work: Path, model: str | None) -> list[tuple[str, bool, tuple[float,
     write_corpus(squad.paragraphs, xquad_corpus, prune=True)
     news_corpus = work / "news-3000"
     build(news_corpus, 3000, sample_dir=work / "no-sample")  # no sample article: nothing here answers XQuAD
-    reader = load_reader()
-    budget = Settings().reader_windows
+    reader = load_reader(Settings.from_env().reader_precision)
+    budget = Settings.from_env().reader_windows
     out = []
     for name, corpus in (("xquad", xquad_corpus), ("news", news_corpus)):
         extra = {"model": model} if model else {}

@@ -127,11 +127,11 @@ class Reader:
 
 
 @lru_cache(maxsize=2)
-def load_reader(threads: int | None = None) -> Reader:
+def load_reader(precision: str = "int8", threads: int | None = None) -> Reader:
     """The process-wide reader (raises ModelNotAvailableError when it cannot be loaded)."""
     from assistant.reader.export import ensure_graph
     from assistant.reader.weights import load_config
     from index.e5_convert import ensure_e5_model
 
     base = ensure_e5_model()
-    return Reader(base, ensure_graph(base), load_config(), threads)
+    return Reader(base, ensure_graph(base, precision=precision), load_config(), threads)
