@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +89,10 @@ class IndexData:
         doc = self.documents[int(self.doc_of[i])]
         s, e = int(self.starts[i]), int(self.ends[i])
         return Passage(doc.doc_id, s, e, self._text(doc)[s:e])
+
+    def passages(self, rows: Sequence[int]) -> list[Passage]:
+        """Several passages at once (an index whose texts are elsewhere fetches them together)."""
+        return [self.passage(i) for i in rows]
 
     def record(self, doc_id: str) -> DocRecord:
         return self.documents[self._by_id[doc_id]]
@@ -238,6 +242,14 @@ class IndexStore:
                 msg = f"index at {self.root} cannot be read ({e}); " + REBUILD_HINT.format(dir=self.root)
                 raise IndexCorruptError(msg) from e
         raise AssertionError("unreachable")
+
+    def load_generation(self, gen: str, expected: dict | None = None) -> IndexData:
+        """One named generation, checked like `load` (a set of shards pins each shard's)."""
+        try:
+            return self._load_generation(gen, expected)
+        except OSError as e:
+            msg = f"index at {self.root} cannot be read ({e}); " + REBUILD_HINT.format(dir=self.root)
+            raise IndexCorruptError(msg) from e
 
     def _load_generation(self, gen: str | None, expected: dict | None) -> IndexData:
         manifest = self.read_manifest(gen)
