@@ -368,13 +368,17 @@ class Embedder:
             step = min(batch_size, ONNX_MAX_BATCH)
         else:
             order = np.argsort([len(t) for t in texts], kind="stable")
-            step = batch_size * 4
+            step = batch_size
         for i in range(0, n, step):
             rows = order[i : i + step]
+            # A batch of one runs other kernels (matrix-vector) than a batch of several, and its
+            # vector differs in the last bits; run a lone text twice, so that a passage's vector
+            # never depends on what else was embedded with it (a sharded build matches a local one).
+            run = np.r_[rows, rows] if len(rows) == 1 else rows
             if self._onnx is not None:
-                out[rows] = self._onnx.run([ids[r] for r in rows])
+                out[rows] = self._onnx.run([ids[r] for r in run])[: len(rows)]
             else:
-                out[rows] = self._encode_torch([texts[r] for r in rows], batch_size)
+                out[rows] = self._encode_torch([texts[r] for r in run], len(run))[: len(rows)]
             if progress:
                 progress(min(i + step, n), n)
         return out
