@@ -64,7 +64,7 @@ def _dense_channel(snap: Snapshot, qv: np.ndarray, n: int, mask: Mask = None) ->
     else:
         ids, _, moments = dense.search_moments(qv, n, mask)
     mean, std = moments.mean_std() if moments is not None else dense.score_stats(qv)
-    return ChannelScores(ids, lambda rows: dense.vectors[rows] @ qv, mean, std, moments)
+    return ChannelScores(ids, lambda rows: dense.scores(rows, qv), mean, std, moments)
 
 
 def channel_scores(
