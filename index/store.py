@@ -45,6 +45,7 @@ from index.passages import Passage
 FORMAT_VERSION = 3
 LEGACY_DOCUMENTS = "documents.jsonl"  # format 2 kept articles here; read only to rebuild
 REBUILD_HINT = "rebuild it with: sanad index rebuild --index-dir {dir}"
+SHARDED_MARKER = "SHARDS.json"  # an index in shards (index.shards) lives in this folder instead
 
 # One generation parsed at a time per process: numpy reads .npy headers with ast.literal_eval, and
 # CPython 3.11's AST constructor fails ("recursion depth mismatch") when threads interleave in it.
@@ -174,6 +175,9 @@ class IndexStore:
     def current(self) -> str | None:
         pointer = self.root / "CURRENT"
         if not pointer.is_file():
+            if (self.root / SHARDED_MARKER).is_file():
+                msg = f"{self.root} holds an index in shards; use it with --engine ray (or give another --index-dir)"
+                raise IndexMismatchError(msg)
             return None
         try:
             gen = json.loads(pointer.read_text(encoding="utf-8"))["generation"]
