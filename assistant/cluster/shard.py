@@ -11,6 +11,9 @@ shard's first row added), so merged lists read as one index's.
 from __future__ import annotations
 
 import dataclasses
+import os
+import time
+from pathlib import Path
 
 import numpy as np
 
@@ -49,11 +52,20 @@ class ShardServer:
         self.snap = Snapshot(self.data, None, settings)  # no embedder: questions come embedded
         self.first_row = first_row
         self.generation = entry.generation
+        self.searches, self.search_s = 0, 0.0
 
     def ready(self) -> str:
         return self.generation
 
     def search(self, plan: QueryPlan, query_vector: np.ndarray | None, mask_bits: np.ndarray | None) -> ShardReply:
+        t0 = time.perf_counter()
+        try:
+            return self._search(plan, query_vector, mask_bits)
+        finally:
+            self.searches += 1
+            self.search_s += time.perf_counter() - t0
+
+    def _search(self, plan: QueryPlan, query_vector: np.ndarray | None, mask_bits: np.ndarray | None) -> ShardReply:
         n = self.data.n_passages
         mask = None if mask_bits is None else np.unpackbits(mask_bits, count=n, bitorder="little").astype(bool)
         plan = dataclasses.replace(plan, dense_text=plan.dense_text if query_vector is not None else None)
@@ -74,3 +86,13 @@ class ShardServer:
 
     def text(self, key: int) -> str:
         return self.data.archive.text(key)
+
+    def usage(self) -> dict:
+        """This shard's process: memory (resident, peak) and time spent searching (for docs/scale.md)."""
+        try:
+            status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+        except OSError:  # not Linux
+            status = {}
+        kib = lambda k: int(status.get(k, "0 kB").split()[0]) * 1024  # noqa: E731
+        return {"pid": os.getpid(), "passages": self.data.n_passages, "rss_bytes": kib("VmRSS"), "peak_rss_bytes": kib("VmHWM"),
+                "searches": self.searches, "search_s": self.search_s}  # fmt: skip
