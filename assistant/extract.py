@@ -25,12 +25,12 @@ log = logging.getLogger(__name__)
 MIN_SENTENCE_COVERAGE = 0.3  # without a reader: quote a sentence only if it holds this share of the question
 
 
-@lru_cache(maxsize=1)
-def _reader():
+@lru_cache(maxsize=2)
+def _reader(precision: str):
     from assistant.reader.read import load_reader
 
     try:
-        return load_reader()
+        return load_reader(precision)
     except ModelNotAvailableError as e:
         log.warning("no reader (%s): answers quote the best sentence without a short answer", e)
         return None
@@ -40,7 +40,7 @@ def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context:
     """`context`: the earlier question of a follow-up, read after this one."""
     if not hits:
         return abstention(plan.question, plan.lang, hits)
-    reader = _reader() if snap.settings.reader_windows > 0 else None
+    reader = _reader(snap.settings.reader_precision) if snap.settings.reader_windows > 0 else None
     if reader is None:
         best = sentence_scores(plan, hits, snap)[0]
         if best.coverage < MIN_SENTENCE_COVERAGE:

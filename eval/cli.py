@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--questions", type=Path, metavar="FILE.jsonl", help="questions, one JSON object per line")
     src.add_argument("--squad", type=Path, metavar="FILE.json", help="a SQuAD-format file: paragraphs become documents")
     src.add_argument("--squad-questions", type=Path, metavar="PARALLEL.json", help="the same questions in another language, matched by id")
+    src.add_argument("--squad-articles", type=article_range, metavar="START:END",
+                     help="ask only the questions of these articles (0-based, END excluded, e.g. 12: for XQuAD dev's "
+                          "second half); every paragraph is still indexed")  # fmt: skip
     out = p.add_argument_group("output")
     out.add_argument("--report", type=Path, required=True, metavar="REPORT.json", help="where to write the JSON report")
     out.add_argument("--markdown", type=Path, metavar="REPORT.md", help="also write a markdown summary")
@@ -106,6 +109,8 @@ def _check_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         return
     if args.squad_questions:
         p.error("--squad-questions needs --squad")
+    if args.squad_articles and not args.squad:
+        p.error("--squad-articles needs --squad")
     if not args.corpus or not args.questions:
         p.error("give --corpus DIR and --questions FILE.jsonl (or --squad FILE.json)")
     if not args.corpus.is_dir():
@@ -123,6 +128,27 @@ def _cache_dir(kind: str, key: str, name: str) -> Path:
 
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
     return Path(user_cache_dir("sanad", appauthor=False)) / "eval" / kind / f"{name}-{digest}"
+
+
+def article_range(text: str) -> tuple[int | None, int | None]:
+    """'12:' / '0:12' / ':12' -> slice bounds."""
+    a, sep, b = text.partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        return (int(a) if a.strip() else None), (int(b) if b.strip() else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not START:END (e.g. 12: or 0:12)") from None
+
+
+def squad_articles(paragraphs) -> list[str]:
+    """Article folders in file order (a paragraph's doc_id is `<article>/<NNN>.txt`)."""
+    out: list[str] = []
+    for p in paragraphs:
+        art = p.doc_id.split("/")[0]
+        if art not in out:
+            out.append(art)
+    return out
 
 
 def load_input(args: argparse.Namespace) -> tuple[list[Question], list[Problem], Path]:
@@ -145,6 +171,9 @@ def load_input(args: argparse.Namespace) -> tuple[list[Question], list[Problem],
             corpus = _cache_dir("squad", key, args.squad.stem) / "corpus"
             write_corpus(squad.paragraphs, corpus, prune=True)
         questions, problems = squad.questions, squad.problems
+        if args.squad_articles:
+            chosen = set(squad_articles(squad.paragraphs)[slice(*args.squad_articles)])
+            questions = [q for q in questions if q.doc_id.split("/")[0] in chosen]
     else:
         questions, problems = read_questions(args.questions)
         corpus = args.corpus

@@ -63,7 +63,8 @@ def best_threshold(p_answer: np.ndarray, answerable: np.ndarray) -> float:
     return best
 
 
-def collect(work: Path, model: str | None) -> list[tuple[str, bool, tuple[float, ...]]]:
+def collect(work: Path, model: str | None, xquad_index: Path | None = None, news_index: Path | None = None,
+            news_corpus: Path | None = None) -> list[tuple[str, bool, tuple[float, ...]]]:
     """(language, answerable, features) for every calibration question."""
     from tqdm import tqdm
 
@@ -88,14 +89,16 @@ def collect(work: Path, model: str | None) -> list[tuple[str, bool, tuple[float,
     questions = [q for q in squad.questions if q.doc_id.split("/")[0] in h1]
     xquad_corpus = work / "xquad"
     write_corpus(squad.paragraphs, xquad_corpus, prune=True)
-    news_corpus = work / "news-3000"
-    build(news_corpus, 3000, sample_dir=work / "no-sample")  # no sample article: nothing here answers XQuAD
-    reader = load_reader()
-    budget = Settings().reader_windows
+    if news_corpus is None:
+        news_corpus = work / "news-3000"
+        build(news_corpus, 3000, sample_dir=work / "no-sample")  # nothing in it answers XQuAD questions
+    reader = load_reader(Settings.from_env().reader_precision)
+    budget = Settings.from_env().reader_windows
     out = []
     for name, corpus in (("xquad", xquad_corpus), ("news", news_corpus)):
         extra = {"model": model} if model else {}
-        sanad = Sanad(Settings.from_env(index_dir=work / f"index-{name}", **extra))
+        index_dir = {"xquad": xquad_index, "news": news_index}[name] or work / f"index-{name}"
+        sanad = Sanad(Settings.from_env(index_dir=index_dir, **extra))
         index_corpus(sanad, corpus, progress=True)
         snap = sanad.snapshot()
         for q in tqdm(questions, desc=f"questions over {name}", unit="q"):
@@ -119,9 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--model", default=None, help="embedder (default: Sanad's)")
     ap.add_argument("--reader-dir", type=Path, default=READER_DIR)
+    ap.add_argument("--xquad-index", type=Path, default=None, help="reuse this index of the XQuAD dev corpus")
+    ap.add_argument("--news-corpus", type=Path, default=None,
+                    help="news articles to ask of (default: 3,000 SaudiNewsNet articles written into --work)")
+    ap.add_argument("--news-index", type=Path, default=None, help="reuse this index of --news-corpus")
     args = ap.parse_args(argv)
     (args.work / "no-sample").mkdir(parents=True, exist_ok=True)
-    rows = collect(args.work, args.model)
+    rows = collect(args.work, args.model, args.xquad_index, args.news_index, args.news_corpus)
     model: dict[str, dict] = {}
     for lang in ("ar", "en"):
         part = [r for r in rows if r[0] == lang]

@@ -25,6 +25,7 @@ from index.tokens import analyze
 if TYPE_CHECKING:
     from assistant.answer import Hit
     from assistant.query import QueryPlan
+    from assistant.reader.weights import ReaderConfig
     from assistant.snapshot import Snapshot
 
 RANK_PRIOR = 0.15  # coverage a sentence of the first passage gains over one of the second, halving onwards
@@ -88,7 +89,7 @@ def choose_windows(
 class Reader:
     """The trained reader, loaded once per process: tokenizer, ONNX session, window sizes."""
 
-    def __init__(self, base_dir: Path, graph: Path, config, threads: int | None = None):
+    def __init__(self, base_dir: Path, graph: Path, config: ReaderConfig, threads: int | None = None):
         from tokenizers import Tokenizer
 
         from assistant.reader.session import ReaderSession
@@ -100,18 +101,19 @@ class Reader:
         self._lock = threading.Lock()
 
     def _passages(self, hits: list[Hit]) -> list[Encoded]:
+        """The hits' token ids and offsets, encoded once per passage (questions share their passages)."""
         keys = [(h.doc_id, h.start, h.end) for h in hits]
         with self._lock:
-            missing = [i for i, k in enumerate(keys) if k not in self._cache]
+            found = {k: self._cache[k] for k in keys if k in self._cache}
+        missing = [i for i, k in enumerate(keys) if k not in found]
         if missing:
-            encs = encode_batch(self.tokenizer, [hits[i].text for i in missing])
+            new = dict(zip((keys[i] for i in missing), encode_batch(self.tokenizer, [hits[i].text for i in missing]), strict=True))
+            found.update(new)
             with self._lock:
                 if len(self._cache) > 4096:
                     self._cache.clear()
-                for i, e in zip(missing, encs, strict=True):
-                    self._cache[keys[i]] = e
-        with self._lock:
-            return [self._cache[k] for k in keys]
+                self._cache.update(new)
+        return [found[k] for k in keys]
 
     def read(self, question: str, plan: QueryPlan, hits: list[Hit], snap: Snapshot, budget: int) -> Reading:
         if not hits:
@@ -127,11 +129,11 @@ class Reader:
 
 
 @lru_cache(maxsize=2)
-def load_reader(threads: int | None = None) -> Reader:
+def load_reader(precision: str = "int8", threads: int | None = None) -> Reader:
     """The process-wide reader (raises ModelNotAvailableError when it cannot be loaded)."""
     from assistant.reader.export import ensure_graph
     from assistant.reader.weights import load_config
     from index.e5_convert import ensure_e5_model
 
     base = ensure_e5_model()
-    return Reader(base, ensure_graph(base), load_config(), threads)
+    return Reader(base, ensure_graph(base, precision=precision), load_config(), threads)

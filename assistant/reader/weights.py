@@ -22,7 +22,7 @@ from index.errors import ModelNotAvailableError
 READER_DIR = Path(__file__).resolve().parents[1] / "models" / "reader"
 WEIGHTS = "reader.safetensors"
 # sha256 of the shipped reader.safetensors; `scripts/train_reader.py export` prints the new one.
-PINNED_SHA256 = "e639a4973c3cc65bed63753e60aa081d0cf83bad9a12a0fadc9b7f01dca5c8a7"
+PINNED_SHA256 = "bec6718adf718ba29caeb60491f7399775a122214aaca40f098851f883483213"
 
 
 @dataclass(frozen=True)

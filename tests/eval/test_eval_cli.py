@@ -71,3 +71,17 @@ def test_broken_squad_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     (tmp_path / "s.json").write_text("[]", encoding="utf-8")
     assert main(["--squad", str(tmp_path / "s.json"), "--report", str(tmp_path / "r.json")]) == 2
     assert "not a SQuAD file" in capsys.readouterr().err
+
+
+def test_squad_articles_keeps_the_questions_of_those_articles_only() -> None:
+    import argparse
+
+    from eval.cli import article_range, squad_articles
+    from eval.squad import Paragraph
+
+    assert article_range("12:") == (12, None) and article_range("0:12") == (0, 12) and article_range(":3") == (None, 3)
+    with pytest.raises(argparse.ArgumentTypeError):
+        article_range("12")
+    paras = [Paragraph(f"{a}/{i:03d}.txt", "x") for a in ("b", "a", "c") for i in range(2)]
+    assert squad_articles(paras) == ["b", "a", "c"]  # file order, not sorted
+    assert squad_articles(paras)[slice(*article_range("1:"))] == ["a", "c"]

@@ -53,3 +53,23 @@ def test_damaged_graph_is_exported_again(tiny_reader, tiny_e5_dir: Path, tmp_pat
     assert find(cache, fp) is None
     again = export(tiny_e5_dir, cache, folder, pinned=sha)
     assert again == target and find(cache, fp) == target
+
+
+def test_int8_graph_is_checked_and_close_to_float(tiny_reader, tmp_path: Path):
+    from assistant.reader.export import INT8_GRAPH, find_int8, quantize
+
+    _, _, graph = tiny_reader
+    d = tmp_path / "export"
+    shutil.copytree(graph.parent, d)
+    q = quantize(d / GRAPH, vocab=100)
+    assert q.name == INT8_GRAPH and find_int8(d / GRAPH) == q
+    meta = json.loads((d / "meta.json").read_text())
+    assert meta["int8_max_logit_diff"] <= 2.0
+    ids, mask = probe_batches(100, 64, seed=1)[1]
+    f, i = ReaderSession(d / GRAPH, threads=1).logits(ids, mask), ReaderSession(q, threads=1).logits(ids, mask)
+    assert np.max(np.abs(f[0] - i[0])) < 2.0 and not np.array_equal(f[0], i[0])
+    data = bytearray(q.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    q.write_bytes(bytes(data))
+    assert find_int8(d / GRAPH) is None  # a damaged int8 graph is not used; quantize makes it again
+    assert quantize(d / GRAPH, vocab=100) == q and find_int8(d / GRAPH) == q
