@@ -80,7 +80,7 @@ class ShardBuilder:
             return report
         ds = ray.data.from_items(files, override_num_blocks=min(len(files), 4 * self.workers)).flat_map(
             read_rows, fn_kwargs={"max_bytes": max_bytes, "fields": fields},
-            compute=ray.data.TaskPoolStrategy(size=self.workers), num_cpus=0,
+            compute=ray.data.TaskPoolStrategy(size=max(1, min(self.workers, len(files)))), num_cpus=0,
         )  # fmt: skip
         return self._add(ds, report, progress)
 
