@@ -23,7 +23,7 @@ import dataclasses
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +108,7 @@ class ShardBuilder:
             if not keep and not dropped:
                 return report
             sizes = _shard_sizes(len(keep), self.settings.shards, self.settings.shard_documents)
-            rows = iter(self._pipeline(ds, keep).iter_rows()) if keep else iter(())
+            rows = in_order(self._pipeline(ds, keep).iter_rows() if keep else (), keep)
             writer = _Writer(self.store, self.opts, self.expected, entries, known, dropped)
             done = 0
             for size in sizes:
@@ -191,6 +191,21 @@ class ShardBuilder:
             .map_batches(Embed, fn_constructor_args=(self.settings, 1, self.drill), batch_size=EMBED_BATCH,
                          compute=ray.data.ActorPoolStrategy(size=self.workers), num_cpus=1)
         )  # fmt: skip
+
+
+def in_order(rows: Iterable[dict], keep: Sequence[tuple[int, int]]) -> Iterator[dict]:
+    """The pipeline's rows in input order (file, then place in it), whatever order its tasks finished
+    in: a shard holds its articles in key order, as one index would. Only rows that came early wait here."""
+    early: dict[tuple[int, int], dict] = {}
+    it = iter(rows)
+    for want in keep:
+        while want not in early:
+            row = next(it, None)
+            if row is None:
+                msg = f"the indexing pipeline ended without article {want} (file, place); nothing was written for it"
+                raise RuntimeError(msg)
+            early[(int(row["file"]), int(row["item"]))] = row
+        yield early.pop(want)
 
 
 def _in_blocks(ds, workers: int):

@@ -36,7 +36,7 @@ SOURCES = ["okaz", "riyadh", "sabq"]
 
 def write_articles(folder: Path, n: int = 30, seed: int = 7) -> Path:
     """`n` short news records (English and Arabic sentences, dates, outlets) in one JSON-lines file,
-    plus two exact copies under other ids, so duplicate groups span shards."""
+    plus two exact copies under other ids, so duplicate groups span shards, and one Markdown brief."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     records = []
@@ -50,6 +50,8 @@ def write_articles(folder: Path, n: int = 30, seed: int = 7) -> Path:
         records.append({"id": f"a{i:03d}", "title": f"{rng.choice(TOPICS)} {i}", "content": " ".join(sentences),
                         "date": f"2015-0{1 + i % 9}-{10 + i % 18}", "source": rng.choice(SOURCES)})  # fmt: skip
     records += [{**records[3], "id": "copy-of-a003"}, {**records[n - 2], "id": "copy-of-late"}]
+    # A second file, read first: the shards must keep file order whichever read finishes first.
+    (folder / "brief.md").write_text("# River brief\n\nThe river talks news came first. " * 3 + "\n", encoding="utf-8")
     (folder / "news.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return folder
 

@@ -26,7 +26,7 @@ def test_index_and_ask_through_ray_answer_as_the_local_commands(
     assert main(["index", "add", str(corpus), "--index-dir", str(one), *common]) == 0
     assert main(["index", "add", str(corpus), "--index-dir", str(shards), "--engine", "ray", "--shards", "2", *common]) == 0
     out = capsys.readouterr().out
-    assert "Added 14" in out or "added 14" in out, out
+    assert "Added 15" in out or "added 15" in out, out
     answers = []
     for extra in ([], ["--engine", "ray"]):
         index = shards if extra else one
@@ -37,7 +37,7 @@ def test_index_and_ask_through_ray_answer_as_the_local_commands(
     assert answers[0]["citations"] and answers[0] == answers[1]
     assert main(["index", "info", "--index-dir", str(shards), "--engine", "ray", *common]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["shards"] == 2 and sum(info["shard_documents"]) == 14
+    assert info["shards"] == 2 and sum(info["shard_documents"]) == 15
 
 
 def test_shards_and_workers_flags_need_the_ray_engine(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -42,7 +42,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def local(sanad_home: Path, tiny_model_dir: Path, corpus: Path) -> Sanad:
     sanad = Sanad(settings(sanad_home, "ray-local", tiny_model_dir))
     report = sanad.add_paths([corpus], fields=FIELD_MAP)
-    assert len(report.added) == 32, report
+    assert len(report.added) == 33, report
     return sanad
 
 
@@ -50,7 +50,7 @@ def local(sanad_home: Path, tiny_model_dir: Path, corpus: Path) -> Sanad:
 def sharded(ray_local, sanad_home: Path, tiny_model_dir: Path, corpus: Path):
     sanad = ShardedSanad(settings(sanad_home, "ray-sharded", tiny_model_dir, engine="ray", shards=3, ray_workers=2))
     report = sanad.add_paths([corpus], fields=FIELD_MAP)
-    assert len(report.added) == 32 and report.passages > 32, report
+    assert len(report.added) == 33 and report.passages > 32, report
     yield sanad
     sanad.close()
 
@@ -109,9 +109,9 @@ def test_adding_again_skips_unchanged_articles_and_replaces_changed_ones(
     s = settings(sanad_home, "ray-grow", tiny_model_dir, engine="ray", shards=2, ray_workers=2)
     sanad = ShardedSanad(s)
     try:
-        assert len(sanad.add_paths([corpus], fields=FIELD_MAP).added) == 32
+        assert len(sanad.add_paths([corpus], fields=FIELD_MAP).added) == 33
         again = sanad.add_paths([corpus], fields=FIELD_MAP)
-        assert not again.added and len(again.unchanged) == 32
+        assert not again.added and len(again.unchanged) == 33
         rec = json.loads((corpus / "news.jsonl").read_text(encoding="utf-8").splitlines()[0])
         rec["content"] += " The river report was corrected."
         (tmp_path / "news.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -136,7 +136,7 @@ def test_an_embedding_worker_killed_mid_run_is_retried_and_the_shards_are_identi
     finally:
         sanad.close()
     assert marker.is_file()  # a worker did die (SIGKILL) during the run
-    assert len(report.added) == 32
+    assert len(report.added) == 33
     drilled, clean = shard_data(s.index_dir), shard_data(sharded.settings.index_dir)
     assert passages_of(drilled) == passages_of(clean)
     assert [p.n_passages for p in drilled] == [p.n_passages for p in clean]
@@ -218,3 +218,13 @@ def test_a_sharded_index_and_a_local_one_refuse_each_other(local: Sanad, sharded
         ShardedSanad(sharded.settings.replace(index_dir=local.settings.index_dir)).add_paths([corpus])
     with pytest.raises(IndexNotFoundError, match="no sharded index"):
         ShardedSanad(sharded.settings.replace(index_dir=local.settings.index_dir)).retrieve("river")
+
+
+def test_rows_come_back_in_input_order_whatever_order_the_workers_finish() -> None:
+    from assistant.cluster.build import in_order
+
+    keep = [(0, 0), (1, 0), (1, 1), (1, 3)]
+    finished = [{"file": 1, "item": 1}, {"file": 1, "item": 3}, {"file": 0, "item": 0}, {"file": 1, "item": 0}]
+    assert [(r["file"], r["item"]) for r in in_order(finished, keep)] == keep
+    with pytest.raises(RuntimeError):  # a row that never comes is an error, not a short shard
+        list(in_order(finished[:2], keep))
