@@ -9,6 +9,10 @@ split by position into T1 (even, fit) and T2 (odd, report). Each set is indexed 
 (z-score sum, as in assistant.retriever) is then recomputed for every weight setting on a grid,
 per question language, maximising Recall@1 (then MRR) on the fit splits only. Pools of 20, 50 and
 100 candidates per channel are compared. Output: a table per pool and language, and a JSON report.
+
+With `--distractors DIR` (news articles, e.g. `python -m eval.news_mix --articles 3000 --out M`, then
+`--distractors M/news`) the XQuAD paragraphs are indexed among those articles: weights fitted on a
+small corpus favour the dense channel, which lets generic news outrank the right article in an archive.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +46,8 @@ class Scored:
     relevant: np.ndarray  # bool per union row
 
 
-def build_set(name: str, work: Path, model: str, candidates: int, max_tokens: int = 0):
+def build_set(name: str, work: Path, model: str, candidates: int, max_tokens: int = 0,
+              distractors: Path | None = None):
     """(snapshot, questions with split labels) for one set, indexing it once."""
     from assistant.config import Settings
     from assistant.sanad import Sanad
@@ -67,9 +73,11 @@ def build_set(name: str, work: Path, model: str, candidates: int, max_tokens: in
         def split(q) -> str:
             return "T1" if order[q.id] % 2 == 0 else "T2"
 
-    corpus = work / name / "corpus"
+    corpus = work / name / ("corpus+news" if distractors else "corpus")
     write_corpus(squad.paragraphs, corpus, prune=True)
-    tag = model.replace("/", "_") + (f"-{max_tokens}" if max_tokens else "")
+    if distractors:
+        shutil.copytree(distractors, corpus / "news", dirs_exist_ok=True)
+    tag = model.replace("/", "_") + (f"-{max_tokens}" if max_tokens else "") + ("+news" if distractors else "")
     settings = Settings.from_env(index_dir=work / name / f"index-{tag}", model=model, candidates=candidates, embed_max_tokens=max_tokens)
     sanad = Sanad(settings)
     summary, _ = index_corpus(sanad, corpus, progress=True)
@@ -150,14 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pools", default="20,50,100")
     ap.add_argument("--max-tokens", type=int, default=0, help="passage tokens the embedder reads (0: the model's default)")
     ap.add_argument("--report", type=Path, default=None)
+    ap.add_argument("--distractors", type=Path, default=None, help="folder of news articles indexed with XQuAD's paragraphs")
     args = ap.parse_args(argv)
     pools = [int(x) for x in args.pools.split(",")]
     scored: list[Scored] = []
     for name in ("xquad", "tydi"):
-        snap, qs = build_set(name, args.work, args.model, max(pools), args.max_tokens)
+        snap, qs = build_set(name, args.work, args.model, max(pools), args.max_tokens,
+                             args.distractors if name == "xquad" else None)
         scored += score_questions(snap, qs)
     defaults = Settings()
-    out = {"model": args.model, "max_tokens": args.max_tokens, "pools": {}}
+    out = {"model": args.model, "max_tokens": args.max_tokens, "distractors": str(args.distractors or ""), "pools": {}}
     for pool in pools:
         out["pools"][pool] = {}
         for lang in ("ar", "en"):

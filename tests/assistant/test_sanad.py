@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import Settings
+from assistant.config import DEFAULT_MODEL, Settings
 from assistant.extract import ABSTAIN
 from assistant.sanad import Sanad, sample_corpus_dir
 from index.errors import BadQuestionError, IndexNotFoundError
@@ -125,7 +125,7 @@ def test_stats(sample_sanad) -> None:
     stats = sample_sanad.stats()
     assert stats["documents"] == 2
     assert stats["passages"] == sample_sanad.snapshot().index.n_passages > 2
-    assert stats["model"] == "sentence-transformers/all-MiniLM-L6-v2" and stats["dim"] == 384
+    assert stats["model"] == DEFAULT_MODEL and stats["dim"] == 384
 
 
 def test_concurrent_questions_get_their_own_answers(sample_sanad) -> None:

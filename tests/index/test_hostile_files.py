@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from assistant.cli import EXIT_USER_ERROR, main
-from assistant.config import Settings
+from assistant.config import DEFAULT_MODEL, Settings
 from assistant.sanad import Sanad
 from index.errors import IndexCorruptError, IndexMismatchError, IndexProblem
 from index.passages import split_passages
@@ -489,7 +489,7 @@ def test_the_advised_rebuild_moves_an_index_to_the_configured_model(damaged, cap
     assert main(["index", "rebuild", "--index-dir", str(root), "--no-progress"]) == 0
     capsys.readouterr()
     sanad = Sanad(default_settings(root))
-    assert sanad.stats()["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert sanad.stats()["model"] == DEFAULT_MODEL
     hits = sanad.retrieve("Who painted the lighthouse tower red?", top_k=1)
     assert hits[0].doc_id == "good-en.md"
 
