@@ -15,7 +15,7 @@ $(PY):
 # torch first, pinned, so this machine's local CPU build is taken and nothing pulls CUDA wheels.
 $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[test,llm]'
+	$(PIP) install --quiet -e '.[test,llm,ray]'
 	$(PY) -m index.embed_onnx
 	$(PY) -m index.e5_convert
 	$(PY) -m assistant.reader.export

@@ -37,7 +37,17 @@ def _common() -> argparse.ArgumentParser:
                    help="embedding runtime; onnx-int8 indexes about twice as fast, ~1 point lower English recall")  # fmt: skip
     g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log progress details")
     g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS, help="no progress bars")
+    add_engine_flags(p)
     return p
+
+
+def add_engine_flags(p: argparse.ArgumentParser) -> None:
+    """--engine/--ray-address: this process, or an index in shards on a Ray cluster (index, ask, chat, eval)."""
+    g = p.add_argument_group("where it runs (also SANAD_ENGINE, SANAD_RAY_ADDRESS)")
+    g.add_argument("--engine", choices=("local", "ray"), default=argparse.SUPPRESS,
+                   help="local (default): this process; ray: index and answer over shards on Ray (pip install 'sanad[ray]')")  # fmt: skip
+    g.add_argument("--ray-address", metavar="ADDR", default=argparse.SUPPRESS,
+                   help="a running Ray cluster (HOST:PORT or auto); default: start one on this machine, on 127.0.0.1")  # fmt: skip
 
 
 def add_filter_flags(p: argparse.ArgumentParser) -> None:
@@ -73,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("paths", nargs="+", type=Path)
     add.add_argument("--max-file-mb", type=float, default=None, help="refuse files larger than this (default 50)")
+    add.add_argument("--shards", type=int, default=None, metavar="N",
+                     help="with --engine ray: write the new articles as N shards (default: one per 250,000 articles)")  # fmt: skip
+    add.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="with --engine ray: embedding workers (default: every CPU of the cluster)")  # fmt: skip
     add.add_argument(
         "--field", action="append", default=[], metavar="FIELD=NAME",
         help="read a record field from another key, e.g. --field date=date_extracted "
@@ -128,6 +142,10 @@ def settings_from_args(args: argparse.Namespace, **extra):
         lexicon_dir=getattr(args, "lexicon_dir", None),
         embed_backend=getattr(args, "embed_backend", None),
         progress=False if getattr(args, "no_progress", False) else None,
+        engine=getattr(args, "engine", None),
+        ray_address=getattr(args, "ray_address", None),
+        shards=getattr(args, "shards", None),
+        ray_workers=getattr(args, "workers", None),
         **extra,
     )
 
@@ -209,21 +227,25 @@ def _with_index(sanad, settings) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from assistant.sanad import Sanad, sample_corpus_dir
+    from assistant.sanad import open_sanad, sample_corpus_dir
     from index.records import FieldMap
 
     settings = settings_from_args(args)
+    for flag in ("shards", "workers"):
+        if getattr(args, flag, None) is not None and (settings.engine != "ray" or getattr(args, flag) < 1):
+            print(f"sanad: error: --{flag} takes a positive number, with --engine ray", file=sys.stderr)
+            return EXIT_USER_ERROR
     try:
         fields = FieldMap.parse(getattr(args, "field", None))
     except ValueError as e:
         print(f"sanad: error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
-    sanad = Sanad(settings)
-    if args.index_command == "info":
-        print(json.dumps(sanad.stats(), ensure_ascii=False, indent=2))
-        return 0
+    sanad = open_sanad(settings)
     bar = Bar(settings.progress)
     try:
+        if args.index_command == "info":
+            print(json.dumps(sanad.stats(), ensure_ascii=False, indent=2))
+            return 0
         if args.index_command == "rebuild":
             report = sanad.rebuild(bar)
         else:
@@ -232,13 +254,14 @@ def cmd_index(args: argparse.Namespace) -> int:
             report = sanad.add_paths(paths, bar, max_bytes, fields)
     finally:
         bar.close()
+        sanad.close()
     _print_report(report)
     return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.question import clean_question
-    from assistant.sanad import Sanad
+    from assistant.sanad import open_sanad
 
     settings = settings_from_args(args)
     clean_question(args.question, settings.max_question_chars)  # refuse before anything is written
@@ -250,10 +273,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"sanad: error: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
-    sanad = Sanad(settings)
-    _with_index(sanad, settings)
-    sanad.check_filter(filt)
-    answer = sanad.ask(args.question, top_k=args.top_k, filter=filt)
+    sanad = open_sanad(settings)
+    try:
+        _with_index(sanad, settings)
+        sanad.check_filter(filt)
+        answer = sanad.ask(args.question, top_k=args.top_k, filter=filt)
+    finally:
+        sanad.close()
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -329,10 +355,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def terminal_chat(settings, filt=None) -> int:
-    from assistant.sanad import Sanad
+    from assistant.sanad import open_sanad
+
+    sanad = open_sanad(settings)
+    try:
+        return _converse(sanad, settings, filt)
+    finally:
+        sanad.close()
+
+
+def _converse(sanad, settings, filt) -> int:
     from index.errors import SanadError
 
-    sanad = Sanad(settings)
     _with_index(sanad, settings)
     if filt is not None:
         sanad.check_filter(filt)

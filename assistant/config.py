@@ -87,6 +87,14 @@ class Settings:
     login_window_s: float = 60.0
     upload_ttl_s: float = 600.0  # an upload never indexed is deleted from disk after this long
     progress: bool = True
+    # Where indexing and answering run: "local" (this process) or "ray" (a Ray cluster: the index in
+    # shards held by actors; assistant.cluster). Ray is imported only for "ray".
+    engine: str = "local"
+    ray_address: str = ""  # an existing cluster ("HOST:PORT", "auto"); empty = start one on this machine
+    ray_workers: int = 0  # workers for indexing (and CPUs of a local Ray); 0 = the machine's cores
+    shards: int = 0  # shards a `sanad index add --engine ray` writes; 0 = one per shard_documents
+    shard_documents: int = 250_000
+    shard_timeout_s: float = 30.0  # a shard that has not answered by then fails the question
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

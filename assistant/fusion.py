@@ -21,6 +21,7 @@ class ChannelScores:
     score_of: object  # callable: np.ndarray of rows -> np.ndarray of scores
     mean: float
     std: float
+    moments: object = None  # index.moments.Moments the mean and std come from (None: not summable)
 
 
 def rrf(

@@ -28,6 +28,7 @@ from assistant.snapshot import Snapshot
 from index.builder import GRAMS_FIELD, TEXT_FIELD
 from index.filters import SearchFilter, doc_table, passage_mask
 from index.lexical import top_k
+from index.moments import Moments
 
 Mask = np.ndarray | None
 
@@ -36,12 +37,11 @@ def _scored_channel(scores: np.ndarray, n: int, mask: Mask = None) -> ChannelSco
     """A channel's top `n` (positive scores) and its score distribution, over the allowed passages only."""
     if mask is not None:
         scores[~mask] = 0  # a fresh array per question: safe to change
-        kept = scores[mask]
-        mean, std = (float(kept.mean()), float(kept.std())) if kept.size else (0.0, 0.0)
+        moments = Moments.of(scores[mask])
     else:
-        mean, std = float(scores.mean()), float(scores.std())
+        moments = Moments.of(scores)
     ids, _ = top_k(scores, n)
-    return ChannelScores(ids, lambda rows, s=scores: s[rows], mean, std)
+    return ChannelScores(ids, lambda rows, s=scores: s[rows], *moments.mean_std(), moments)
 
 
 def _lexical_channel(snap: Snapshot, terms: dict[str, float], n: int, field: str = TEXT_FIELD, mask: Mask = None) -> ChannelScores:
@@ -55,19 +55,25 @@ def _translated_channel(snap: Snapshot, plan: QueryPlan, n: int, mask: Mask = No
     return _scored_channel(snap.index.lexical[TEXT_FIELD].scores_grouped(plan.translated_groups), n, mask)
 
 
-def _dense_channel(snap: Snapshot, text: str, n: int, mask: Mask = None) -> ChannelScores:
+def _dense_channel(snap: Snapshot, qv: np.ndarray, n: int, mask: Mask = None) -> ChannelScores:
+    """Moments are None where the statistics are the whole index's (`score_stats`), not the allowed rows'."""
     dense = snap.index.dense
-    qv = snap.embedder.embed_query(text)
+    moments = None
     if mask is None:
         ids, _ = dense.search(qv, n)
-        mean, std = dense.score_stats(qv)
     else:
-        ids, _, mean, std = dense.search_allowed(qv, n, mask)
-    return ChannelScores(ids, lambda rows: dense.vectors[rows] @ qv, mean, std)
+        ids, _, moments = dense.search_moments(qv, n, mask)
+    mean, std = moments.mean_std() if moments is not None else dense.score_stats(qv)
+    return ChannelScores(ids, lambda rows: dense.scores(rows, qv), mean, std, moments)
 
 
-def channel_scores(plan: QueryPlan, snap: Snapshot, mask: Mask = None) -> dict[str, ChannelScores]:
-    """Each channel's candidates (`candidates` deep, allowed passages only) and exact scores."""
+def channel_scores(
+    plan: QueryPlan, snap: Snapshot, mask: Mask = None, query_vector: np.ndarray | None = None
+) -> dict[str, ChannelScores]:
+    """Each channel's candidates (`candidates` deep, allowed passages only) and exact scores.
+
+    `query_vector` is the embedded `plan.dense_text` when the caller has it (a shard is sent it).
+    """
     n = snap.settings.candidates
     out: dict[str, ChannelScores] = {}
     if mask is not None and not mask.any():
@@ -79,7 +85,8 @@ def channel_scores(plan: QueryPlan, snap: Snapshot, mask: Mask = None) -> dict[s
     if plan.translated:
         out["translated"] = _translated_channel(snap, plan, n, mask)
     if plan.dense_text and snap.index.n_passages:
-        out["dense"] = _dense_channel(snap, plan.dense_text, n, mask)
+        qv = query_vector if query_vector is not None else snap.embedder.embed_query(plan.dense_text)
+        out["dense"] = _dense_channel(snap, qv, n, mask)
     return out
 
 
@@ -91,7 +98,7 @@ def channel_weights(snap: Snapshot, lang: str) -> dict[str, float]:
 
 def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int, filt: SearchFilter | None = None) -> list[Hit]:
     mask = passage_mask(snap.index, filt)
-    channels = channel_scores(plan, snap, mask)
+    channels = (snap.channels or channel_scores)(plan, snap, mask)
     weights = channel_weights(snap, plan.lang)
     if snap.settings.fusion == "rrf":
         fused = rrf({c: ch.candidates.tolist() for c, ch in channels.items()}, weights, snap.settings.rrf_k)
@@ -102,8 +109,8 @@ def retrieve_plan(plan: QueryPlan, snap: Snapshot, top_k: int, filt: SearchFilte
     if snap.settings.recency_weight > 0 and asks_for_latest(plan.question):
         fused = add_recency(fused, snap.index, snap.settings.recency_weight, snap.settings.recency_half_life_days)
     hits = []
-    for row, score, parts in fused[: top_k + MERGE_DEPTH]:
-        p = snap.index.passage(row)
+    top = fused[: top_k + MERGE_DEPTH]
+    for (row, score, parts), p in zip(top, snap.index.passages([r for r, _, _ in top]), strict=True):
         meta, also = article_meta(snap, p.doc_id)
         hits.append(Hit(row, p.doc_id, p.start, p.end, score, p.text, parts, meta, also))
     return join_neighbours(hits)[:top_k]

@@ -56,6 +56,20 @@ def _lexicon_fingerprint(lex) -> str:
     return f"gloss{GLOSS_VERSION}:{str(lex.meta.get('fingerprint', ''))[:16]}"
 
 
+def open_sanad(settings: Settings | None = None) -> Sanad:
+    """The Sanad for these settings: this process, or with `engine="ray"` an index in shards on Ray
+    (assistant.cluster; Ray is imported only then)."""
+    settings = settings or Settings.from_env()
+    if settings.engine == "ray":
+        from assistant.cluster.sanad import ShardedSanad
+
+        return ShardedSanad(settings)
+    if settings.engine != "local":
+        msg = f"engine must be local or ray (got {settings.engine!r})"
+        raise ValueError(msg)
+    return Sanad(settings)
+
+
 class Sanad:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.from_env()
@@ -325,6 +339,9 @@ class Sanad:
             "index_dir": str(self.store.root),
             "generation": snap.index.generation,
         }
+
+    def close(self) -> None:
+        """Release what this Sanad holds beyond its process (nothing, here; see ShardedSanad)."""
 
     # -- for the web chat ------------------------------------------------------------------------
     def documents_with_text(self, sha256s: Iterable[str]) -> dict[str, str]:

@@ -22,6 +22,9 @@ class Snapshot:
     settings: Settings
     lexicon: Any | None = None  # index.lexicon.Lexicon, when a dictionary is installed
     glosser: Callable[[str], str] | None = None
+    # How each channel scores a question: None = over `index` in this process
+    # (assistant.retriever.channel_scores); a sharded index gives its scatter/gather scorer.
+    channels: Callable[..., dict] | None = None
 
     @property
     def bridge(self) -> str:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.cli import add_filter_flags, filter_from_args
+from assistant.cli import add_engine_flags, add_filter_flags, filter_from_args
 from eval.questions import LANGS, Problem, Question, read_questions
 from eval.summary import HEADLINE
 from index.records import FieldMap
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--field", action="append", default=[], metavar="FIELD=NAME",
                      help="read a record field of a .jsonl/.json/.csv corpus from another key (as sanad index add)")  # fmt: skip
     add_filter_flags(p)
+    add_engine_flags(p)
     return p  # fmt: skip
 
 
@@ -228,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no valid questions to ask (see the warnings above)", file=sys.stderr)
         return EXIT_USAGE
     tune_gc_for_serving()
-    settings = Settings.from_env(model=args.model)
-    index_dir = args.index_dir or _cache_dir("index", f"{corpus.resolve()}|{settings.model}", corpus.resolve().parent.name
+    settings = Settings.from_env(model=args.model, engine=getattr(args, "engine", None), ray_address=getattr(args, "ray_address", None))
+    engine = "" if settings.engine == "local" else f"|{settings.engine}"  # a sharded index never reuses a local one's folder
+    index_dir = args.index_dir or _cache_dir("index", f"{corpus.resolve()}|{settings.model}{engine}", corpus.resolve().parent.name
                                              if corpus.name == "corpus" else corpus.name)  # fmt: skip
     settings = settings.replace(index_dir=index_dir)
     progress = settings.progress and not args.no_progress

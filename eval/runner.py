@@ -181,9 +181,13 @@ def run(
     """Index `corpus_dir` into `settings.index_dir` (or into the given `sanad`), answer every
     question (within `filt`, when given), check every offset."""
     if sanad is None:
-        from assistant.sanad import Sanad  # heavy (models); only needed once a run starts
+        from assistant.sanad import open_sanad  # heavy (models); only needed once a run starts
 
-        sanad = Sanad(settings)
+        sanad = open_sanad(settings)
+        try:
+            return run(questions, settings, corpus_dir, top_k=top_k, progress=progress, sanad=sanad, filt=filt, fields=fields)
+        finally:
+            sanad.close()  # a Ray engine's shard actors and local cluster
     index_summary, warnings = index_corpus(sanad, corpus_dir, progress=progress, fields=fields)
     if filt is not None and not filt.empty:
         sanad.check_filter(filt)

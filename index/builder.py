@@ -10,6 +10,7 @@ stopped run loses at most one group and a rerun skips every document already com
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -99,6 +100,67 @@ def passage_terms(text: str, title: str = "") -> dict[str, list[str]]:
     return {name: terms(body) for name, terms in FIELD_TERMS.items()}
 
 
+def document_passages(
+    doc: Document | DocRecord, opts: BuildOptions, glosser: Callable[[str], str] | None = None
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, text to embed) of each passage of one document, wherever it is split."""
+    for p in split_passages(doc.doc_id, doc.text, opts.passage_words, opts.passage_overlap):
+        yield p.start, p.end, dense_text(passage_body(p.text, doc.title), opts.bridge, glosser)
+
+
+def document_norms(text: str) -> list[str]:
+    """A document's normalized tokens: what its cross-script name keys are found in."""
+    return [t.norm for t in tokenize(text)]
+
+
+def drop_documents(data: IndexData, doc_ids: set[str]) -> IndexData:
+    """`data` without these documents and their passages; the other rows keep their vectors and counts."""
+    gone = np.array([d.doc_id in doc_ids for d in data.documents], dtype=bool)
+    if not gone.any():
+        return data
+    keep_rows = ~gone[data.doc_of] if len(data.doc_of) else np.zeros(0, bool)
+    remap = np.cumsum(~gone) - 1
+    return IndexData(
+        data.settings,
+        [d for d, g in zip(data.documents, gone, strict=True) if not g],
+        remap[data.doc_of[keep_rows]].astype(np.int32),
+        data.starts[keep_rows],
+        data.ends[keep_rows],
+        {k: v.select_rows(keep_rows) for k, v in data.lexical.items()},
+        data.dense.select_rows(keep_rows),
+        names=data.names,
+        archive=data.archive,
+    )
+
+
+def assemble(
+    opts: BuildOptions,
+    documents: list[DocRecord],
+    rows: np.ndarray,
+    terms: dict[str, Iterable[Sequence[str]]],
+    vectors: np.ndarray,
+    names: NameTable,
+) -> IndexData:
+    """A new index of documents whose passages were split, analysed and embedded elsewhere (a
+    shard built by workers): `rows` holds (document, start, end) per passage, `terms` each lexical
+    field's terms per passage, in the same order."""
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    lexical = {}
+    for name in FIELDS:
+        lx, it = LexicalIndex.empty(), iter(terms[name])
+        while chunk := list(itertools.islice(it, max(1, opts.lexical_chunk))):
+            lx = lx.append(chunk)
+        if lx.n_rows != len(rows):
+            msg = f"{name}: {lx.n_rows} passages of terms for {len(rows)} passages"
+            raise ValueError(msg)
+        lexical[name] = lx
+    empty = DenseIndex(np.zeros((0, opts.dim), np.float32), choose_kind(opts.dense_kind, len(vectors), opts.dense_threshold))
+    return IndexData(
+        opts.as_settings(), documents, rows[:, 0].astype(np.int32), rows[:, 1], rows[:, 2], lexical, empty.append(vectors),
+        names=names,
+    )  # fmt: skip
+
+
 class _SplitProgress:
     """The "splitting" stage over several passes (split + gloss, then one per lexical field and the
     name keys), in characters of the new documents, so one bar moves steadily to the end."""
@@ -145,16 +207,10 @@ def add_documents(
         return data, report
 
     # Drop the old passages of replaced documents.
+    if replaced_ids:
+        data = drop_documents(data, replaced_ids)
     documents, doc_of, starts, ends = data.documents, data.doc_of, data.starts, data.ends
     lexical, dense = dict(data.lexical), data.dense
-    if replaced_ids:
-        gone = np.array([d.doc_id in replaced_ids for d in documents], dtype=bool)
-        keep_rows = ~gone[doc_of] if len(doc_of) else np.zeros(0, bool)
-        remap = np.cumsum(~gone) - 1
-        documents = [d for d, g in zip(documents, gone, strict=True) if not g]
-        doc_of, starts, ends = remap[doc_of[keep_rows]], starts[keep_rows], ends[keep_rows]
-        lexical = {k: v.select_rows(keep_rows) for k, v in lexical.items()}
-        dense = dense.select_rows(keep_rows)
 
     # Split, and gloss for the dense side (it needs every text at once, to batch). Terms and name
     # keys are computed afterwards, one passage at a time, straight into the lexical index: held
@@ -166,11 +222,11 @@ def add_documents(
     total_chars, done_chars = sum(len(d.text) for d in new_docs), 0
     ticks = _SplitProgress(progress, total_chars, len(FIELDS) + 1 + (name_indexer is not None))
     for k, doc in enumerate(new_docs):
-        for p in split_passages(doc.doc_id, doc.text, opts.passage_words, opts.passage_overlap):
-            rows.append((k, p.start, p.end))
-            p_dense.append(dense_text(passage_body(p.text, doc.title), opts.bridge, glosser))
+        for start, end, dense_body in document_passages(doc, opts, glosser):
+            rows.append((k, start, end))
+            p_dense.append(dense_body)
             if len(rows) % 16 == 0:  # a long article moves the bar too
-                ticks(0, (done_chars + p.end) / max(1, total_chars))
+                ticks(0, (done_chars + end) / max(1, total_chars))
         done_chars += len(doc.text)
         ticks(0, done_chars / max(1, total_chars))
     report.passages += len(rows)
@@ -246,7 +302,7 @@ def _group_duplicates(data: IndexData, kept: list[DocRecord], new_docs: list[Doc
 def _doc_norms(docs: Sequence[DocRecord], ticks: _SplitProgress, pass_no: int) -> Iterator[list[str]]:
     """Each document's normalized tokens, one document at a time (for the name keys)."""
     for k, doc in enumerate(docs):
-        yield [t.norm for t in tokenize(doc.text)]
+        yield document_norms(doc.text or "")
         ticks(pass_no, (k + 1) / max(1, len(docs)))
 
 

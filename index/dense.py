@@ -8,10 +8,14 @@ it is costly to build.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from index.lexical import kth_largest
+from index.moments import Moments
 
 KINDS = ("flat", "hnsw")
 HNSW_M = 32
@@ -22,6 +26,28 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 512
 # A filtered search over this many allowed rows or fewer gathers them and searches exactly.
 EXACT_SUBSET = 20_000
+
+
+@dataclass(frozen=True)
+class VectorMoments:
+    """Count, sum and Gram matrix of a set of vectors (float64): what the mean and spread of any
+    query's cosine over them follow from. Those of shards add up to the whole corpus'."""
+
+    n: int
+    total: np.ndarray  # (dim,)
+    gram: np.ndarray  # (dim, dim): sum of outer products
+
+    def __add__(self, other: VectorMoments) -> VectorMoments:
+        return VectorMoments(self.n + other.n, self.total + other.total, self.gram + other.gram)
+
+    def score_stats(self, query: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation of `query`'s inner product with every vector:
+        mean = mu . q and var = q' Sigma q."""
+        n = max(self.n, 1)
+        mu = self.total / n
+        cov = self.gram / n - np.outer(mu, mu)
+        q = query.astype(np.float64).ravel()
+        return float(mu @ q), float(np.sqrt(max(q @ cov @ q, 0.0)))
 
 
 def choose_kind(requested: str, n: int, threshold: int) -> str:
@@ -42,7 +68,7 @@ class DenseIndex:
         self.kind = kind
         self.dim = self.vectors.shape[1]
         self._index = index if index is not None else self._build(self.vectors)
-        self._moments: tuple[np.ndarray, np.ndarray] | None = None
+        self._moments: VectorMoments | None = None
 
     def _new(self) -> faiss.Index:
         if self.kind == "hnsw":
@@ -80,19 +106,16 @@ class DenseIndex:
     def with_kind(self, kind: str) -> DenseIndex:
         return self if kind == self.kind else DenseIndex(self.vectors, kind)
 
-    def score_stats(self, query: np.ndarray) -> tuple[float, float]:
-        """Mean and standard deviation of `query`'s cosine with every row, without scoring every row.
-
-        mean = mu . q and var = q' Sigma q, from the rows' mean and covariance computed once.
-        """
+    def moments(self) -> VectorMoments:
+        """The rows' count, sum and Gram matrix, computed once."""
         if self._moments is None:
             v = self.vectors.astype(np.float64)
-            mu = v.mean(axis=0) if len(v) else np.zeros(self.dim)
-            cov = (v.T @ v) / max(len(v), 1) - np.outer(mu, mu)
-            self._moments = (mu, cov)
-        mu, cov = self._moments
-        q = query.astype(np.float64).ravel()
-        return float(mu @ q), float(np.sqrt(max(q @ cov @ q, 0.0)))
+            self._moments = VectorMoments(len(v), v.sum(axis=0), v.T @ v)
+        return self._moments
+
+    def score_stats(self, query: np.ndarray) -> tuple[float, float]:
+        """Mean and standard deviation of `query`'s cosine with every row, without scoring every row."""
+        return self.moments().score_stats(query)
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(row ids, cosine scores) of the `k` nearest rows, best first; only rows where `allowed`
@@ -102,7 +125,7 @@ class DenseIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
         if allowed is not None:
-            return self.search_allowed(q, k, allowed)[:2]
+            return self.search_moments(q, k, allowed)[:2]
         k = min(k, self.n_rows)
         if self._index is None:
             return exact_top_k(self.vectors, q, k)
@@ -112,31 +135,41 @@ class DenseIndex:
 
     def search_allowed(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Like `search` restricted to `allowed` rows, plus the mean and standard deviation of the
-        query's cosine over the allowed rows (what fusion standardizes by). Exact search scores every
-        row once for both; an HNSW graph is searched with a row selector, or, when few rows are
-        allowed, those rows are gathered and searched exactly (the statistics are then the whole
-        index's, from `score_stats`)."""
+        query's cosine over the allowed rows (what fusion standardizes by); see `search_moments`."""
+        ids, top, moments = self.search_moments(query, k, allowed)
+        mean, std = moments.mean_std() if moments is not None else self.score_stats(query)
+        return ids, top, mean, std
+
+    def search_moments(self, query: np.ndarray, k: int, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, Moments | None]:
+        """(row ids, cosines, moments of the cosines over the allowed rows). Exact search scores
+        every row once for both; an HNSW graph is searched with a row selector, or, when few rows
+        are allowed, those rows are gathered and searched exactly, and the moments are None: the
+        statistics are then the whole index's (`score_stats`)."""
         q = np.ascontiguousarray(query.reshape(-1), dtype=np.float32)
         rows = np.flatnonzero(allowed)
         k = min(k, len(rows))
         empty = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        if k <= 0:
-            return *empty, 0.0, 0.0
         if self._index is None:
-            sims = self.vectors @ q
+            if k <= 0:
+                return *empty, Moments()
+            sims = inner(self.vectors, q)
             ids, top = exact_top_k(self.vectors, q, k, allowed, sims)
-            kept = sims[rows]
-            return ids, top, float(kept.mean()), float(kept.std())
-        mean, std = self.score_stats(q)
+            return ids, top, Moments.of(sims[rows])
+        if k <= 0:
+            return *empty, None
         if len(rows) <= EXACT_SUBSET:
             ids, top = exact_top_k(self.vectors[rows], q, k)
-            return rows[ids], top, mean, std
+            return rows[ids], top, None
         bits = np.packbits(allowed, bitorder="little")
         params = faiss.SearchParametersHNSW(sel=faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits)))  # n: bytes
         params.efSearch = HNSW_EF_SEARCH
         scores, ids = self._index.search(q.reshape(1, -1), k, params=params)
         keep = ids[0] >= 0
-        return ids[0][keep].astype(np.int64), scores[0][keep], mean, std
+        return ids[0][keep].astype(np.int64), scores[0][keep], None
+
+    def scores(self, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Cosines of these rows with `query` (as exact search computes them)."""
+        return inner(self.vectors[rows], np.ascontiguousarray(query.reshape(-1), dtype=np.float32))
 
     def save(self, directory: Path) -> list[Path]:
         out = [directory / "vectors.npy"]
@@ -171,6 +204,16 @@ class DenseIndex:
         return cls(vectors, kind, index)
 
 
+def inner(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's inner product with `query`, summed the same way whichever rows are given.
+
+    A BLAS matrix-vector product sums in an order that depends on the rows' place in memory (the
+    same row scores differently by ~1e-8 in a slice); einsum's loop does not, so a shard scores its
+    passages exactly as one index of the same passages does (and is no slower on one query).
+    """
+    return np.einsum("ij,j->i", vectors, query)
+
+
 def exact_top_k(
     vectors: np.ndarray,
     query: np.ndarray,
@@ -180,13 +223,15 @@ def exact_top_k(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row ids and inner products of the `k` best rows (of the `allowed` ones), best first (ties by
     row id); `sims` are the inner products when the caller has them already."""
-    sims = vectors @ query if sims is None else sims
+    sims = inner(vectors, query) if sims is None else sims
     if allowed is not None:
         sims = np.where(allowed, sims, -np.inf).astype(np.float32)
         k = min(k, int(allowed.sum()))
         if k == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    part = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-    order = np.lexsort((part, -sims[part]))
+    # Every row tied with the k-th best takes part, then ties go by row id: the same k rows however
+    # the collection is split (a sharded index merges its shards' top k into the same list).
+    part = np.flatnonzero(sims >= kth_largest(sims, k)) if k < len(sims) else np.arange(len(sims))
+    order = np.lexsort((part, -sims[part]))[:k]
     ids = part[order]
     return ids.astype(np.int64), sims[ids]

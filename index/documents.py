@@ -164,10 +164,9 @@ def _candidates(path: Path) -> Iterator[tuple[Path, str, Path]]:
         yield path, path.name, path.parent
 
 
-def iter_articles(
-    paths: Iterable[Path], max_bytes: int | None = None, fields: FieldMap | None = None
-) -> Iterator[Document | Refusal]:
-    """Every article under `paths` (files and folders; see the module docstring), or why it was refused."""
+def article_files(paths: Iterable[Path], max_bytes: int | None = None) -> Iterator[tuple[str, Path] | Refusal]:
+    """(document id, file) of every article file under `paths`, in a stable order, or why a file
+    is refused before it is read (missing, not an article file, a link out of its folder, too large)."""
     for given in paths:
         given = Path(given)
         if not given.exists():
@@ -193,11 +192,33 @@ def iter_articles(
                 continue
             try:
                 size = full.stat().st_size
-                if max_bytes is not None and size > max_bytes:
-                    yield Refusal(doc_id, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
-                    continue
-                data = full.read_bytes()
             except OSError as e:
                 yield Refusal(doc_id, f"cannot be read ({e.strerror or e})")
                 continue
-            yield from read_articles(doc_id, data, max_bytes, fields)
+            if max_bytes is not None and size > max_bytes:
+                yield Refusal(doc_id, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
+                continue
+            yield doc_id, full
+
+
+def read_file(
+    doc_id: str, path: Path, max_bytes: int | None = None, fields: FieldMap | None = None
+) -> Iterator[Document | Refusal]:
+    """Every article in one file found by `article_files` (a worker elsewhere may do the reading)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        yield Refusal(doc_id, f"cannot be read ({e.strerror or e})")
+        return
+    yield from read_articles(doc_id, data, max_bytes, fields)
+
+
+def iter_articles(
+    paths: Iterable[Path], max_bytes: int | None = None, fields: FieldMap | None = None
+) -> Iterator[Document | Refusal]:
+    """Every article under `paths` (files and folders; see the module docstring), or why it was refused."""
+    for item in article_files(paths, max_bytes):
+        if isinstance(item, Refusal):
+            yield item
+        else:
+            yield from read_file(*item, max_bytes, fields)

@@ -136,9 +136,9 @@ class OnnxEncoder:
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         return [e.ids for e in self._tok.encode_batch(texts)]
 
-    def run(self, ids: list[list[int]]) -> np.ndarray:
-        """Vectors for one batch of token id lists (padded here to the batch's longest)."""
-        width = max(len(x) for x in ids)
+    def run(self, ids: list[list[int]], width: int = 0) -> np.ndarray:
+        """Vectors for one batch of token id lists, padded here to `width` (at least the batch's longest)."""
+        width = max(width, *(len(x) for x in ids))
         input_ids = np.full((len(ids), width), self._pad, dtype=np.int64)
         mask = np.zeros((len(ids), width), dtype=np.int64)
         for i, x in enumerate(ids):

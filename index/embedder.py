@@ -253,6 +253,7 @@ class Embedder:
         backend: str = "auto",
         max_seq_length: int | None = None,
         cache_dir: Path | None = None,
+        threads: int | None = None,
     ):
         if backend not in BACKENDS:
             msg = f"embedding backend must be one of {', '.join(BACKENDS)} (got {backend!r})"
@@ -265,7 +266,7 @@ class Embedder:
         self._onnx = None
         self._model = None
         if backend in ("auto", "onnx", "onnx-int8"):
-            self._onnx = self._load_onnx(source, backend, max_seq_length, cache_dir)
+            self._onnx = self._load_onnx(source, backend, max_seq_length, cache_dir, threads)
         if self._onnx is not None:
             self.backend = "onnx-int8" if backend == "onnx-int8" else "onnx"
             self.dim = self._onnx.dim
@@ -282,7 +283,9 @@ class Embedder:
             self.dim = int(dim)
 
     @staticmethod
-    def _load_onnx(source: ModelSource, backend: str, max_seq_length: int | None, cache_dir: Path | None):
+    def _load_onnx(
+        source: ModelSource, backend: str, max_seq_length: int | None, cache_dir: Path | None, threads: int | None = None
+    ):
         from index.embed_onnx import OnnxEncoder, OnnxUnavailable, quantize
 
         found = _onnx_export_for(source, cache_dir)
@@ -298,7 +301,7 @@ class Embedder:
         try:
             if backend == "onnx-int8":
                 path = quantize(Path(source.location), path, max_seq_length or model_max)
-            return OnnxEncoder(Path(source.location), path, max_seq_length or model_max)
+            return OnnxEncoder(Path(source.location), path, max_seq_length or model_max, threads)
         except (OnnxUnavailable, RuntimeError, OSError) as e:  # onnxruntime missing or a damaged export
             if backend != "auto":
                 raise ModelNotAvailableError(f"ONNX backend for {source.name} could not start ({e})") from e
@@ -364,19 +367,23 @@ class Embedder:
         batch_size = max(1, batch_size)
         if self._onnx is not None:
             ids = self._onnx.token_ids(list(texts))
-            order = np.argsort([len(x) for x in ids], kind="stable")
-            step = min(batch_size, ONNX_MAX_BATCH)
+            batches = _width_batches([len(x) for x in ids], min(batch_size, ONNX_MAX_BATCH), self.max_seq_length)
         else:
             order = np.argsort([len(t) for t in texts], kind="stable")
-            step = batch_size * 4
-        for i in range(0, n, step):
-            rows = order[i : i + step]
+            batches = [(order[i : i + batch_size], 0) for i in range(0, n, batch_size)]
+        done = 0
+        for rows, width in batches:
+            # A batch of one runs other kernels (matrix-vector) than a batch of several, and its
+            # vector differs in the last bits; run a lone text twice, so that a passage's vector
+            # never depends on what else was embedded with it (a sharded build matches a local one).
+            run = np.r_[rows, rows] if len(rows) == 1 else rows
             if self._onnx is not None:
-                out[rows] = self._onnx.run([ids[r] for r in rows])
+                out[rows] = self._onnx.run([ids[r] for r in run], width)[: len(rows)]
             else:
-                out[rows] = self._encode_torch([texts[r] for r in rows], batch_size)
+                out[rows] = self._encode_torch([texts[r] for r in run], len(run))[: len(rows)]
+            done += len(rows)
             if progress:
-                progress(min(i + step, n), n)
+                progress(done, n)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -386,6 +393,26 @@ class Embedder:
         return self._encode_torch([text], 1)[0]
 
 
+# ONNX batches are padded to a width set by each text's own length (rounded up to this step), not
+# by the longest text of its batch: a few lengths embed differently (~1e-8) at another width, and a
+# passage's vector must not depend on the passages embedded with it.
+WIDTH_STEP = 16
+
+
+def _width_batches(lengths: Sequence[int], step: int, max_width: int) -> list[tuple[np.ndarray, int]]:
+    """(rows, padded width) batches: shortest first, at most `step` rows, one width per batch."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    widths = -(-lengths // WIDTH_STEP) * WIDTH_STEP
+    if max_width:
+        widths = np.minimum(widths, max(max_width, int(lengths.max(initial=0))))
+    order = np.lexsort((np.arange(len(lengths)), lengths, widths))
+    out = []
+    for w in np.unique(widths):
+        rows = order[widths[order] == w]
+        out += [(rows[i : i + step], int(w)) for i in range(0, len(rows), step)]
+    return out
+
+
 @lru_cache(maxsize=4)
 def load_embedder(
     name: str,
@@ -393,14 +420,16 @@ def load_embedder(
     allow_download: bool = False,
     backend: str = "auto",
     max_seq_length: int | None = None,
+    threads: int | None = None,
 ) -> Embedder:
-    """The process-wide cached embedder for `name` (the only global state Sanad keeps).
+    """The process-wide cached embedder for `name` (the only global state Sanad keeps); `threads`
+    caps ONNX Runtime's threads (a worker sharing a machine with others), None = the machine's cores.
 
     On `auto`, the bundled model's first torch start also makes its ONNX export, so that later
     starts skip importing torch.
     """
     source = resolve_model(name)
-    emb = Embedder(source, detect_languages(source, declared_languages), allow_download, backend, max_seq_length)
+    emb = Embedder(source, detect_languages(source, declared_languages), allow_download, backend, max_seq_length, threads=threads)
     if backend == "auto" and emb.backend == "torch" and source.name in (BUNDLED_NAME, E5_NAME):
         ensure_onnx_export(name)
     log.info(

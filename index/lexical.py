@@ -2,7 +2,10 @@
 
 Raw term counts are what is stored; BM25 weights are derived at load time, so appending passages
 (which shifts IDF and average length) never needs the old text again. A process that only answers
-keeps the weights alone (`for_serving`): on a news archive that is a third less memory.
+keeps the weights alone (`for_serving`): on a news archive that is a third less memory. The
+weights depend on the corpus through `CorpusStats` (passages, total length, document
+frequencies); a shard of a larger corpus is given the whole corpus' statistics, so its passages
+score exactly as they would in one index.
 """
 
 from __future__ import annotations
@@ -10,10 +13,31 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What a passage's BM25 weights depend on beyond its own counts."""
+
+    rows: int  # passages in the corpus
+    length: float  # terms in the corpus (the sum of passage lengths)
+    df: np.ndarray  # document frequency of each column of the index these statistics are given to
+
+    @property
+    def avgdl(self) -> float:
+        return self.length / self.rows if self.rows else 1.0
+
+
+def bm25_idf(rows: int, df: np.ndarray) -> np.ndarray:
+    """BM25's idf (the always-positive variant) of terms with document frequencies `df`, as float32."""
+    n = max(rows, 1)
+    df = np.asarray(df, dtype=np.float64)
+    return np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
 
 
 class LexicalIndex:
@@ -26,19 +50,31 @@ class LexicalIndex:
         self._weights: sparse.csc_matrix | None = None
         self._idf: np.ndarray | None = None
         self._serving = False
+        self._corpus: CorpusStats | None = None  # None: this index is the whole corpus
         self._lock = threading.Lock()
 
-    def for_serving(self) -> LexicalIndex:
-        """A copy that can score but not grow or be saved.
+    def for_serving(self, corpus: CorpusStats | None = None) -> LexicalIndex:
+        """A copy that can score but not grow or be saved; with `corpus`, weighted by those
+        statistics (a shard's, given the whole corpus') instead of its own.
 
         Its weights are built on first use and the counts dropped then, so that a process which
         has just written a large index does not hold counts, weights and build leftovers at once.
         """
         out = LexicalIndex(self.vocab, self.counts, self.k1, self.b)
-        out._weights, out._idf, out._serving = self._weights, self._idf, True
-        if out._weights is not None:
+        out._serving = True
+        if corpus is not None:
+            if len(corpus.df) != len(self.vocab):
+                msg = f"corpus statistics cover {len(corpus.df)} terms, this index has {len(self.vocab)}"
+                raise ValueError(msg)
+            out._corpus = corpus
+        elif self._weights is not None:
+            out._weights, out._idf, out._corpus = self._weights, self._idf, self._corpus
             out.counts = None
         return out
+
+    def stats(self) -> CorpusStats:
+        """This index's own statistics (what a whole corpus' are summed from)."""
+        return _own_stats(self._counts())
 
     def _counts(self) -> sparse.csr_matrix:
         if self._serving or self.counts is None:
@@ -98,11 +134,10 @@ class LexicalIndex:
         # the transient copies, not the result, set the peak memory of loading an index.
         c = self.counts
         assert c is not None
-        n = max(c.shape[0], 1)
-        df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.float64)
-        self._idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        corpus = self._corpus or _own_stats(c)
+        self._idf = bm25_idf(corpus.rows, corpus.df)
         dl = np.asarray(c.sum(axis=1)).ravel().astype(np.float32)
-        avgdl = float(dl.mean()) if dl.size else 1.0
+        avgdl = corpus.avgdl
         norm = (self.k1 * (1 - self.b + self.b * dl / max(avgdl, 1e-6))).astype(np.float32)
         w = c.tocsc(copy=True)
         tf = w.data.astype(np.float32, copy=False)
@@ -199,14 +234,23 @@ class LexicalIndex:
         return cls({t: j for j, t in enumerate(terms)}, counts)
 
 
+def _own_stats(c: sparse.csr_matrix) -> CorpusStats:
+    df = np.bincount(c.indices, minlength=c.shape[1]).astype(np.int64)
+    return CorpusStats(int(c.shape[0]), float(c.data.sum(dtype=np.float64)), df)
+
+
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and values of the `k` largest positive scores, best first (ties by index)."""
     pos = np.flatnonzero(scores > 0)
     if pos.size == 0 or k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     if pos.size > k:
-        part = np.argpartition(-scores[pos], k - 1)[:k]
-        pos = pos[part]
-    order = np.lexsort((pos, -scores[pos]))
+        pos = pos[scores[pos] >= kth_largest(scores[pos], k)]  # every tie at the k-th place, then by index
+    order = np.lexsort((pos, -scores[pos]))[:k]
     pos = pos[order]
     return pos, scores[pos]
+
+
+def kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of `values` (1-based; needs k <= len(values))."""
+    return values[np.argpartition(-values, k - 1)[k - 1]]

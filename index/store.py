@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from index.passages import Passage
 FORMAT_VERSION = 3
 LEGACY_DOCUMENTS = "documents.jsonl"  # format 2 kept articles here; read only to rebuild
 REBUILD_HINT = "rebuild it with: sanad index rebuild --index-dir {dir}"
+SHARDED_MARKER = "SHARDS.json"  # an index in shards (index.shards) lives in this folder instead
 
 # One generation parsed at a time per process: numpy reads .npy headers with ast.literal_eval, and
 # CPython 3.11's AST constructor fails ("recursion depth mismatch") when threads interleave in it.
@@ -89,6 +90,10 @@ class IndexData:
         doc = self.documents[int(self.doc_of[i])]
         s, e = int(self.starts[i]), int(self.ends[i])
         return Passage(doc.doc_id, s, e, self._text(doc)[s:e])
+
+    def passages(self, rows: Sequence[int]) -> list[Passage]:
+        """Several passages at once (an index whose texts are elsewhere fetches them together)."""
+        return [self.passage(i) for i in rows]
 
     def record(self, doc_id: str) -> DocRecord:
         return self.documents[self._by_id[doc_id]]
@@ -170,6 +175,9 @@ class IndexStore:
     def current(self) -> str | None:
         pointer = self.root / "CURRENT"
         if not pointer.is_file():
+            if (self.root / SHARDED_MARKER).is_file():
+                msg = f"{self.root} holds an index in shards; use it with --engine ray (or give another --index-dir)"
+                raise IndexMismatchError(msg)
             return None
         try:
             gen = json.loads(pointer.read_text(encoding="utf-8"))["generation"]
@@ -238,6 +246,14 @@ class IndexStore:
                 msg = f"index at {self.root} cannot be read ({e}); " + REBUILD_HINT.format(dir=self.root)
                 raise IndexCorruptError(msg) from e
         raise AssertionError("unreachable")
+
+    def load_generation(self, gen: str, expected: dict | None = None) -> IndexData:
+        """One named generation, checked like `load` (a set of shards pins each shard's)."""
+        try:
+            return self._load_generation(gen, expected)
+        except OSError as e:
+            msg = f"index at {self.root} cannot be read ({e}); " + REBUILD_HINT.format(dir=self.root)
+            raise IndexCorruptError(msg) from e
 
     def _load_generation(self, gen: str | None, expected: dict | None) -> IndexData:
         manifest = self.read_manifest(gen)

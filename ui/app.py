@@ -284,9 +284,9 @@ def launch(settings: Settings | None = None, default_filter: SearchFilter | None
 
     def warm() -> None:
         try:
-            from assistant.sanad import Sanad
+            from assistant.sanad import open_sanad
 
-            box["sanad"] = sanad = Sanad(settings)
+            box["sanad"] = sanad = open_sanad(settings)
             sanad.ensure_index()
             sanad.retrieve("warm up", top_k=1)
         except SanadError as e:

@@ -157,3 +157,39 @@ def test_hnsw_search_within_allowed_rows(monkeypatch, exact_subset: int) -> None
         assert len(ids) == 10 and allowed[ids].all()  # only allowed rows, and k of them
         top1 += ids[0] == exact_allowed(vecs, q, allowed, 1)[0]
     assert top1 >= 18  # approximate through the graph, exact when gathered
+
+
+def test_moments_of_parts_add_up_to_the_whole() -> None:
+    vecs, queries = unit_vectors(400, 5), unit_vectors(5, 6)
+    whole = DenseIndex(vecs, "flat")
+    parts = [DenseIndex(p, "flat").moments() for p in np.array_split(vecs, 3)]
+    merged = parts[0] + parts[1] + parts[2]
+    for q in queries:
+        sims = vecs.astype(np.float64) @ q.astype(np.float64)
+        for stats in (whole.score_stats(q), merged.score_stats(q)):
+            assert abs(stats[0] - sims.mean()) < 1e-9 and abs(stats[1] - sims.std()) < 1e-9
+
+
+def test_exact_ties_at_the_cut_go_to_the_lower_row() -> None:
+    v = np.zeros((6, DIM), np.float32)
+    v[:, 0] = [0.5, 1.0, 0.5, 0.5, 0.5, 0.2]
+    ids, _ = DenseIndex(v, "flat").search(np.eye(DIM, dtype=np.float32)[0], 3)
+    assert ids.tolist() == [1, 0, 2]
+
+
+def test_search_in_parts_merges_to_the_whole_search() -> None:
+    """Each part's exact top k, merged by (score, row), is the whole collection's top k."""
+    vecs, queries = unit_vectors(700, 7), unit_vectors(20, 8)
+    whole = DenseIndex(vecs, "flat")
+    cuts = [0, 100, 350, 700]
+    for q in queries:
+        rows, scores = [], []
+        for lo, hi in zip(cuts, cuts[1:], strict=False):
+            ids, s = DenseIndex(vecs[lo:hi], "flat").search(q, 10)
+            rows.append(ids + lo)
+            scores.append(s)
+        r, s = np.concatenate(rows), np.concatenate(scores)
+        order = np.lexsort((r, -s))[:10]
+        ids, top = whole.search(q, 10)
+        assert r[order].tolist() == ids.tolist()
+        assert np.array_equal(s[order], top)

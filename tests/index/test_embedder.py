@@ -41,6 +41,16 @@ def test_embeddings_are_deterministic_and_batch_independent(tiny_model_dir: Path
     assert not np.allclose(a[0], emb.embed_query("war"))  # different texts, different vectors
 
 
+def test_a_lone_text_gets_the_vector_it_gets_in_a_batch(tiny_model_dir: Path) -> None:
+    """A batch of one would run other kernels: its vector must not differ in the last bits, or a
+    passage's vector would depend on what else was embedded with it (shards against one index)."""
+    emb = load_embedder(str(tiny_model_dir))
+    texts = [f"the news of the city river {i} " * (1 + i % 4) for i in range(9)]
+    together = emb.embed(texts, batch_size=4)
+    for i, t in enumerate(texts):
+        assert np.array_equal(emb.embed([t], batch_size=4)[0], together[i])
+
+
 def test_progress_is_reported(tiny_model_dir: Path) -> None:
     emb = load_embedder(str(tiny_model_dir))
     calls: list[tuple[int, int]] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.lexical import LexicalIndex, top_k
+from index.lexical import CorpusStats, LexicalIndex, top_k
 
 K1, B = 1.2, 0.75
 
@@ -81,6 +81,54 @@ def test_top_k_keeps_positive_scores_best_first_ties_by_index() -> None:
     rows, _ = top_k(np.array([0.0, 0.0]), 3)
     assert rows.size == 0
     assert top_k(np.array([1.0]), 0)[0].size == 0
+
+
+def test_top_k_ties_at_the_cut_go_to_the_lower_index() -> None:
+    scores = np.array([1.0, 3.0, 2.0, 2.0, 2.0, 2.0, 0.5], dtype=np.float32)
+    for k, expected in [(2, [1, 2]), (3, [1, 2, 3]), (4, [1, 2, 3, 4])]:
+        assert top_k(scores, k)[0].tolist() == expected
+    reversed_ties = np.array([2.0] * 50 + [1.0], dtype=np.float32)
+    assert top_k(reversed_ties, 5)[0].tolist() == [0, 1, 2, 3, 4]
+
+
+def _shard_stats(shard: LexicalIndex, whole: LexicalIndex) -> CorpusStats:
+    """The whole corpus' statistics, aligned with the shard's own vocabulary."""
+    total = whole.stats()
+    df = np.array([total.df[whole.vocab[t]] for t in sorted(shard.vocab, key=shard.vocab.get)], dtype=np.int64)
+    return CorpusStats(total.rows, total.length, df)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_shard_given_the_corpus_statistics_scores_exactly_as_the_whole(seed: int) -> None:
+    docs = random_corpus(seed, n_docs=90)
+    whole = LexicalIndex.build(docs)
+    cuts = [0, 25, 26, 70, 90]  # shards of uneven sizes, one of a single passage
+    queries = [{"t1": 1.0, "حرب": 0.35}, {"t3": 2.0, "missing": 1.0, "t7": 1.0}]
+    groups = [{"t1": 1.0, "t2": 0.5}, {"t9": 1.0}, {"مفاوض": 1.0, "t4": 0.7, "t5": 0.2}]
+    for query in queries:
+        expected = whole.for_serving().scores(query)
+        for lo, hi in zip(cuts, cuts[1:], strict=False):
+            shard = LexicalIndex.build(docs[lo:hi])
+            served = shard.for_serving(_shard_stats(shard, whole))
+            assert np.array_equal(served.scores(query), expected[lo:hi])  # bit for bit
+            alone = shard.for_serving().scores(query)
+            assert not np.array_equal(alone, expected[lo:hi]) or not alone.any()  # its own statistics differ
+    expected = whole.for_serving().scores_grouped(groups)
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        shard = LexicalIndex.build(docs[lo:hi])
+        assert np.array_equal(shard.for_serving(_shard_stats(shard, whole)).scores_grouped(groups), expected[lo:hi])
+
+
+def test_corpus_statistics_must_cover_the_vocabulary() -> None:
+    idx = LexicalIndex.build([["a", "b"]])
+    with pytest.raises(ValueError, match="cover 1 terms, this index has 2"):
+        idx.for_serving(CorpusStats(1, 2.0, np.ones(1, np.int64)))
+
+
+def test_own_statistics() -> None:
+    stats = LexicalIndex.build([["a", "b", "a"], ["b"], []]).stats()
+    assert (stats.rows, stats.length, stats.avgdl) == (3, 4.0, 4 / 3)
+    assert stats.df.tolist() == [1, 2]
 
 
 def test_append_equals_build_on_concatenation() -> None:
