@@ -29,11 +29,24 @@ def is_elliptical(question: str) -> bool:
     return len(content_words(question)) <= 1
 
 
+MAX_CONTEXT_CHARS = 2000
+
+
+def _usable(text: str) -> bool:
+    """A history entry is carried only if it could have been asked: valid UTF-8 (no lone surrogates,
+    which the tokenizers reject) and of a question's length."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return 0 < len(text) <= MAX_CONTEXT_CHARS
+
+
 def previous_user_question(history: Sequence[dict] | None) -> str | None:
     for msg in reversed(history or []):
         if isinstance(msg, dict) and msg.get("role") == "user" and isinstance(msg.get("content"), str):
             text = msg["content"].strip()
-            if text:
+            if _usable(text):
                 return text
     return None
 

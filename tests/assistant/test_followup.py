@@ -61,3 +61,10 @@ def test_long_question_with_a_cue_stands_alone() -> None:
     q = "and what did the Ukrainian army announce about Russian tanks, helicopters, warships and drones destroyed?"
     assert is_elliptical(q)  # it starts with a cue...
     assert resolve_followup(q, HISTORY) is None  # ...but has too many words of its own to need context
+
+
+def test_a_history_entry_that_could_not_be_asked_is_not_carried() -> None:
+    ok = {"role": "user", "content": "how many tanks?"}
+    assert previous_user_question([ok, {"role": "user", "content": "\ud800 tanks"}]) == "how many tanks?"
+    assert previous_user_question([ok, {"role": "user", "content": "x" * 100_000}]) == "how many tanks?"
+    assert previous_user_question([{"role": "user", "content": "\udc80"}]) is None
