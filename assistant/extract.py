@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from assistant.answer import Answer, Hit
 from assistant.compose import ABSTAIN, abstention, sentence_answer, span_answer
+from assistant.followup import reader_question
 from assistant.query import QueryPlan
 from assistant.reader.abstain import evidence, should_abstain
 from assistant.reader.read import sentence_scores
@@ -36,6 +37,12 @@ def _reader(precision: str):
         return None
 
 
+def warm_reader(settings) -> None:
+    """Load the reader's graph now (a server does this at start), so no visitor waits for it."""
+    if settings.reader_windows > 0:
+        _reader(settings.reader_precision)
+
+
 def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context: str | None = None) -> Answer:
     """`context`: the earlier question of a follow-up, read after this one."""
     if not hits:
@@ -46,7 +53,7 @@ def extractive_answer(plan: QueryPlan, hits: list[Hit], snap: Snapshot, context:
         if best.coverage < MIN_SENTENCE_COVERAGE:
             return abstention(plan.question, plan.lang, hits)
         return sentence_answer(plan.question, plan.lang, hits, best.hit, best.start, best.end)
-    question = f"{plan.question} {context}" if context else plan.question
+    question = reader_question(plan.question, context) if context else plan.question
     reading = reader.read(question, plan, hits, snap, snap.settings.reader_windows)
     ev = evidence(reading)
     if should_abstain(ev, plan.lang, reader.config.abstain):

@@ -17,6 +17,8 @@ from index.tokens import tokenize
 _CUES_EN = re.compile(r"^\s*(and|also|what about|how about|and what about|then|same for)\b", re.I)
 _CUES_AR = re.compile(r"^\s*(وماذا عن|ماذا عن|وماذا|وما|وكم|ومن|واين|وأين|ومتى|وكيف|ولماذا|وهل|و)")
 MAX_CONTENT_WORDS = 3
+# The cues' own words, normalized, which carry no content of their own.
+_CUE_WORDS = {normalize(w) for w in "وماذا ماذا عن وما وكم ومن واين وأين ومتى وكيف ولماذا وهل also same then one".split()}
 
 
 def content_words(text: str) -> list[str]:
@@ -59,3 +61,16 @@ def resolve_followup(question: str, history: Sequence[dict] | None) -> str | Non
     if len(content_words(question)) > MAX_CONTENT_WORDS + 2:
         return None
     return prev
+
+
+def reader_question(question: str, previous: str) -> str:
+    """The question the reader reads for a follow-up: the previous question with its first content
+    word replaced by the follow-up's content words ("How many tanks were destroyed?" + "and
+    warships?" -> "How many warships were destroyed?"), so the reader looks for the new thing in
+    the old frame rather than for the old thing. Without content words, the previous question."""
+    new = [t for t in tokenize(question) if not is_stopword(t.norm) and t.norm not in _CUE_WORDS]
+    old = [t for t in tokenize(previous) if not is_stopword(t.norm)]
+    if not new or not old:
+        return previous if not new else f"{question} {previous}"
+    words = " ".join(t.text for t in new)
+    return previous[: old[0].start] + words + previous[old[0].end :]

@@ -289,6 +289,9 @@ def launch(settings: Settings | None = None, default_filter: SearchFilter | None
             box["sanad"] = sanad = open_sanad(settings)
             sanad.ensure_index()
             sanad.retrieve("warm up", top_k=1)
+            from assistant.extract import warm_reader
+
+            warm_reader(settings)
         except SanadError as e:
             box["problem"] = e
         except BaseException as e:  # re-raised below, in the main thread

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followup import content_words, is_elliptical, previous_user_question, resolve_followup
+from assistant.followup import (
+    content_words,
+    is_elliptical,
+    previous_user_question,
+    reader_question,
+    resolve_followup,
+)
 
 HISTORY = [
     {"role": "user", "content": "كم طائرة حربية دمرت منذ بداية الحرب؟"},
@@ -68,3 +74,9 @@ def test_a_history_entry_that_could_not_be_asked_is_not_carried() -> None:
     assert previous_user_question([ok, {"role": "user", "content": "\ud800 tanks"}]) == "how many tanks?"
     assert previous_user_question([ok, {"role": "user", "content": "x" * 100_000}]) == "how many tanks?"
     assert previous_user_question([{"role": "user", "content": "\udc80"}]) is None
+
+
+def test_the_reader_reads_the_follow_up_in_the_previous_questions_frame() -> None:
+    assert reader_question("and warships?", "How many tanks were destroyed?") == "How many warships were destroyed?"
+    assert reader_question("وماذا عن السفن الحربية؟", "كم دبابة دمرت؟") == "كم السفن الحربية دمرت؟"
+    assert reader_question("and?", "How many tanks were destroyed?") == "How many tanks were destroyed?"
