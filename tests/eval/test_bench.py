@@ -94,14 +94,14 @@ def test_ratios_are_ours_over_peer_and_peers_answer_latency_is_their_retrieval()
 
 def test_targets_are_checked_from_the_figures() -> None:
     checks = {label: (value, met) for label, value, met in targets(_results())}
-    assert checks["XQuAD question p50 <= 15 ms"] == (10.0, True)
-    assert checks["XQuAD question p95 <= 40 ms"] == (30.0, True)
+    assert checks["XQuAD question p50 <= 150 ms"] == (10.0, True)
+    assert checks["XQuAD question p95 <= 300 ms"] == (30.0, True)
     assert checks["xquad: build throughput >= 2x LangChain"] == (pytest.approx(4.0), True)
     assert checks["xquad: question p50 <= 0.5x LangChain FAISS+MiniLM retrieval"] == (pytest.approx(0.4), True)
-    assert checks["whole news corpus question p95 <= 60 ms"] == (None, None)  # not measured: not judged
+    assert checks["whole news corpus question p95 <= 400 ms"] == (None, None)  # not measured: not judged
     slow = _results()
-    slow["sizes"]["xquad"]["sanad"]["answer_ms"]["p95"] = 41.0
-    assert dict((label, met) for label, _, met in targets(slow))["XQuAD question p95 <= 40 ms"] is False
+    slow["sizes"]["xquad"]["sanad"]["answer_ms"]["p95"] = 301.0
+    assert dict((label, met) for label, _, met in targets(slow))["XQuAD question p95 <= 300 ms"] is False
 
 
 def test_markdown_has_every_table_and_plot_is_written(tmp_path: Path) -> None:
