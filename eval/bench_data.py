@@ -42,17 +42,22 @@ class Prepared:
     passages: int
 
 
-def news_articles(news_dir: Path) -> Iterator[tuple[str, str, str]]:
-    """(doc_id, title, content) of every SaudiNewsNet article, in file order; empty ones skipped."""
+def news_records(news_dir: Path, fields: tuple[str, ...] = ("title", "content")) -> Iterator[dict]:
+    """Every SaudiNewsNet article with text, in file order, as {"id": "<zip>/<NNNNN>", field: value}."""
     for z in sorted(Path(news_dir).glob("*.zip")):
         with zipfile.ZipFile(z) as zf:
             for name in sorted(zf.namelist()):
                 if not name.endswith(".json"):
                     continue
                 for i, art in enumerate(json.loads(zf.read(name).decode("utf-8"))):
-                    content = (art.get("content") or "").strip()
-                    if content:
-                        yield f"{z.stem}/{i:05d}.md", (art.get("title") or "").strip(), content
+                    if (art.get("content") or "").strip():
+                        yield {"id": f"{z.stem}/{i:05d}", **{k: art.get(k) or "" for k in fields}}
+
+
+def news_articles(news_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(doc_id, title, content) of every SaudiNewsNet article, in file order; empty ones skipped."""
+    for r in news_records(news_dir):
+        yield f"{r['id']}.md", r["title"].strip(), r["content"].strip()
 
 
 def article_markdown(title: str, content: str) -> str:

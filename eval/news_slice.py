@@ -16,32 +16,18 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-from eval.bench_data import every_kth
+from eval.bench_data import every_kth, news_records
 from eval.news_mix import NEWS_DIR, SAMPLE_DIR
 
 FIELDS = ("title", "content", "date_extracted", "source", "url")
 SLICE_FILE = "news.jsonl"
 
 
-def news_records(news_dir: Path) -> Iterator[dict]:
-    """Every SaudiNewsNet article with text, in file order, with an id naming its zip and place."""
-    for z in sorted(Path(news_dir).glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in sorted(zf.namelist()):
-                if not name.endswith(".json"):
-                    continue
-                for i, art in enumerate(json.loads(zf.read(name).decode("utf-8"))):
-                    if (art.get("content") or "").strip():
-                        yield {"id": f"{z.stem}/{i:05d}", **{k: art.get(k) or "" for k in FIELDS}}
-
-
 def build(out: Path, articles: int, news_dir: Path = NEWS_DIR, sample: bool = True) -> int:
     """Write the slice into `out` (a file rewritten only when it differs); returns its article count."""
-    chosen = every_kth(list(news_records(news_dir)), articles)
+    chosen = every_kth(list(news_records(news_dir, FIELDS)), articles)
     out.mkdir(parents=True, exist_ok=True)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen)
     path = out / SLICE_FILE
