@@ -165,10 +165,16 @@ class Sanad:
         with self._snap_lock:
             if self._snap is None or self.store.current() != self._snap.index.generation:
                 if not self.store.exists():
-                    msg = f"no index at {self.store.root}; add articles with: sanad index add PATH"
-                    raise IndexNotFoundError(msg)
-                self._snap = self._make_snapshot(self.store.load(self.expected()))
+                    raise IndexNotFoundError(self._no_index_message())
+                self._snap = self._load_snapshot()
             return self._snap
+
+    def _no_index_message(self) -> str:
+        return f"no index at {self.store.root}; add articles with: sanad index add PATH"
+
+    def _load_snapshot(self) -> Snapshot:
+        """The current generation as a snapshot (called under the snapshot lock)."""
+        return self._make_snapshot(self.store.load(self.expected()))
 
     def has_index(self) -> bool:
         return self.store.exists()

@@ -26,7 +26,6 @@ from assistant.sanad import Progress, Sanad, sample_corpus_dir
 from assistant.snapshot import Snapshot
 from index.builder import AddReport
 from index.documents import Document, Refusal
-from index.errors import IndexNotFoundError
 from index.filters import passage_mask
 from index.records import FieldMap
 from index.shards import ShardStore
@@ -49,18 +48,13 @@ class ShardedSanad(Sanad):
         return self._conn
 
     # -- the index ---------------------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
-        snap = self._snap
-        if snap is not None and self.store.current() == snap.index.generation:
-            return snap
-        with self._snap_lock:
-            if self._snap is None or self.store.current() != self._snap.index.generation:
-                if not self.store.exists():
-                    msg = f"no sharded index at {self.store.root}; build one with: sanad index add PATH --engine ray"
-                    raise IndexNotFoundError(msg)
-                old, self._snap = self._actors, self._load()
-                self._stop(old)
-            return self._snap
+    def _no_index_message(self) -> str:
+        return f"no sharded index at {self.store.root}; build one with: sanad index add PATH --engine ray"
+
+    def _load_snapshot(self) -> Snapshot:
+        old, snap = self._actors, self._load()
+        self._stop(old)
+        return snap
 
     def _load(self) -> Snapshot:
         ray = require_ray()
